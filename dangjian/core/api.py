@@ -1,0 +1,69 @@
+"""What every API endpoint shares: the scoped base viewset and the error format."""
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import audit, scope
+from .errors import DomainError
+
+
+def domain_error_body(error: DomainError) -> dict[str, list[str]]:
+    return {(field or api_settings.NON_FIELD_ERRORS_KEY): messages for field, messages in error.errors.items()}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus DomainError → 400 with the Chinese message under its field; refusals go
+    into the security trail."""
+    if isinstance(exc, DomainError):
+        return Response(domain_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, PermissionDenied | exceptions.PermissionDenied) and "request" in context:
+        audit.note_denied(context["request"], exc)
+    return drf_exception_handler(exc, context)
+
+
+class ServiceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[Any],
+):
+    """The base of the domain viewsets. What they serve is always the scoped part of their
+    ``queryset``: DRF's get_object looks ids up in it, so an object outside the scope is a 404 like
+    a missing one. A write parses its input with ``write_serializer_class`` (types and formats
+    only) and hands it to a service, whose DomainError becomes a 400 with the Chinese message under
+    the field. Changes are PATCH only."""
+
+    write_serializer_class: type[serializers.Serializer[Any]]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return scope.scoped(self.request.user, super().get_queryset())
+
+    def get_object(self) -> Any:
+        field = self.lookup_url_kwarg or self.lookup_field
+        lookup = {self.lookup_field: self.kwargs[field]}
+        try:
+            obj = self.get_queryset().get(**lookup)
+        except (ObjectDoesNotExist, ValueError, TypeError):
+            scope.note_out_of_scope(self.request.user, self.get_queryset().model._default_manager.all(), lookup)
+            raise Http404 from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def parse(self, request: Request) -> dict[str, Any]:
+        serializer = self.write_serializer_class(data=request.data, context=self.get_serializer_context(), partial=True)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def respond(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
+        """The object as this viewset shows it, read again through the scope."""
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(self.get_serializer(fresh).data, status=code)

@@ -1,0 +1,53 @@
+"""Form helpers shared by the apps' pages."""
+
+from typing import Any
+
+from django import forms
+
+from .errors import DomainError
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    """Give every widget of the form Bootstrap's class for its kind."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class StyledForm(forms.Form):
+    """A plain form whose widgets carry Bootstrap's classes. Forms only parse input: the rules are
+    checked by the service the view calls, and its DomainError lands on the matching field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def add_domain_error(self, error: DomainError) -> None:
+        for field, messages in error.errors.items():
+            target = field if field in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=DateInput(),
+        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"],
+        error_messages={"invalid": f"{label}格式不正确，请按 2005-08-01 填写"},
+    )

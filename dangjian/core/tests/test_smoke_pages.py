@@ -1,0 +1,23 @@
+"""The API's schema and documentation pages: complete, local, behind the login."""
+
+import re
+
+
+def test_the_schema_lists_every_endpoint_and_the_token_scheme(world):
+    schema = world.client(world.town_admin).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert {"/api/v1/members/", "/api/v1/members/{id}/reveal/", "/api/v1/organizations/{id}/"} <= set(schema["paths"])
+    assert schema["components"]["securitySchemes"]["ApiToken"]["name"] == "Authorization"
+    assert "put" not in schema["paths"]["/api/v1/members/{id}/"]  # changes are PATCH only
+
+
+def test_swagger_ui_loads_only_local_files(world):
+    page = world.client(world.town_admin).get("/api/docs/").content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources, page[:500]
+    assert all(not source.startswith(("http://", "https://", "//")) for source in sources), sources
+    assert "<script>" not in page  # the settings come as a file: the CSP forbids inline scripts
+
+
+def test_the_schema_and_docs_need_a_login(client, db):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/").status_code in (401, 403)

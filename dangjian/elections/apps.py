@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class ElectionsConfig(AppConfig):
+    name = "dangjian.elections"
+    verbose_name = "领导班子与换届"
+
+    def ready(self) -> None:
+        from dangjian.core import scope
+        from dangjian.orgs.restructure import register_rehomer
+
+        from . import views  # noqa: F401  (registers the organization page's committee and warnings)
+        from .models import Officer, Term
+        from .rehome import TermRehomer
+
+        scope.register(Term, path="organization__path", readers=lambda role: role.reads_organizations)
+        scope.register(Officer, path="term__organization__path", readers=lambda role: role.reads_members)
+        register_rehomer("terms", TermRehomer())

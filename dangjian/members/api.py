@@ -1,0 +1,163 @@
+"""/api/v1/members/: thin, every write goes through members.services."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.core.api import ServiceViewSet
+from dangjian.core.enums import Education, Ethnicity, Gender
+from dangjian.orgs.filters import scoped_organizations
+from dangjian.orgs.models import Organization
+
+from . import rules, services
+from .filters import MemberFilter
+from .models import Category, Member, Status
+
+
+class MemberSerializer(serializers.ModelSerializer[Member]):
+    id_number = serializers.CharField(
+        source="masked_id_number", read_only=True, help_text="公民身份号码，脱敏；完整号码见 reveal（记入安全审计）"
+    )
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", *services.EDITABLE_FIELDS, "name_pinyin", "organization", "organization_name"]
+        read_only_fields = fields
+
+
+class MemberWriteSerializer(serializers.Serializer[Member]):
+    """Input for create and update; the service checks the rules and answers in Chinese."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), required=False)
+    since = serializers.DateField(required=False, help_text="到本组织日期（登记时，默认入党日期）")
+    name = serializers.CharField(max_length=50, required=False)
+    id_number = serializers.CharField(max_length=18, required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, help_text="留空则取自身份证号")
+    birth_date = serializers.DateField(required=False, help_text="留空则取自身份证号")
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
+    education = serializers.ChoiceField(choices=Education.choices, required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    joined_date = serializers.DateField(required=False)
+    regularized_date = serializers.DateField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = scoped_organizations(self.context.get("request"))  # type: ignore[attr-defined]
+        field.error_messages["does_not_exist"] = "所选党组织不存在或不在您的管理范围内"
+
+
+MIN_AS_OF, MAX_AS_OF = dt.date(1921, 7, 1), dt.date(2100, 12, 31)  # founding of the Party … far enough
+
+SummarySerializer = inline_serializer(
+    "MemberSummary",
+    {
+        "as_of": serializers.DateField(),
+        "total": serializers.IntegerField(),
+        "by_category": serializers.DictField(child=serializers.IntegerField()),
+        "by_gender": serializers.DictField(child=serializers.IntegerField()),
+        "by_education": serializers.DictField(child=serializers.IntegerField()),
+        "by_age_band": serializers.DictField(child=serializers.IntegerField()),
+        "minority": serializers.IntegerField(),
+    },
+)
+
+
+@extend_schema_view(
+    create=extend_schema(request=MemberWriteSerializer, responses={201: MemberSerializer}),
+    partial_update=extend_schema(request=MemberWriteSerializer, responses=MemberSerializer),
+)
+class MemberViewSet(ServiceViewSet):
+    """党员: list (ID numbers masked), read, register, correct and delete (soft) in your scope."""
+
+    queryset = Member.objects.select_related("organization")
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilter
+    write_serializer_class = MemberWriteSerializer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.parse(request)
+        if "organization" not in data:
+            raise serializers.ValidationError({"organization": ["请指定所在党组织"]})
+        member = services.create_member(actor=request.user, **data)
+        return self.respond(member, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        member = self.get_object()
+        data = self.parse(request)
+        if "organization" in data or "since" in data:
+            raise serializers.ValidationError({"organization": ["调整所在党组织请办理组织关系转接，不能在此修改"]})
+        services.update_member(actor=request.user, member=member, **data)
+        return self.respond(member)
+
+    def perform_destroy(self, instance: Member) -> None:
+        services.delete_member(actor=self.request.user, member=instance)
+
+    @extend_schema(
+        request=None, responses=inline_serializer("RevealedIdNumber", {"id_number": serializers.CharField()})
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """The full ID number, for a role allowed to see it; every call goes into the security trail."""
+        member = self.get_object()
+        return Response({"id_number": services.reveal_id_number(actor=request.user, member=member)})
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="年龄计算日期，默认今天")],
+        responses=SummarySerializer,
+    )
+    @action(detail=False)
+    def summary(self, request: Request) -> Response:
+        """Counts of the (filtered) members in scope, for the dashboard's charts."""
+        as_of = self._as_of(request)
+        members = self.filter_queryset(self.get_queryset()).filter(status__in=services.ON_ROLL)
+        bands = rules.age_band_birth_ranges(as_of)
+        majority = [e for e in Ethnicity if not e.is_minority]
+        aggregates: dict[str, Any] = {"total": Count("pk"), "minority": Count("pk", filter=~Q(ethnicity__in=majority))}
+        for index, band in enumerate(bands):
+            condition = Q()
+            if band.after:
+                condition &= Q(birth_date__gt=band.after)
+            if band.until:
+                condition &= Q(birth_date__lte=band.until)
+            aggregates[f"band{index}"] = Count("pk", filter=condition)
+        counts = members.aggregate(**aggregates)
+        return Response(
+            {
+                "as_of": as_of,
+                "total": counts["total"],
+                "by_category": _count_by(members, "category", Category),
+                "by_gender": _count_by(members, "gender", Gender),
+                "by_education": _count_by(members, "education", Education),
+                "by_age_band": {band.label: counts[f"band{i}"] for i, band in enumerate(bands)},
+                "minority": counts["minority"],
+            }
+        )
+
+    def _as_of(self, request: Request) -> dt.date:
+        raw = request.query_params.get("as_of")
+        if not raw:
+            return timezone.localdate()
+        try:
+            as_of = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise serializers.ValidationError({"as_of": ["日期格式不正确，请按 2025-12-31 填写"]}) from None
+        if not MIN_AS_OF <= as_of <= MAX_AS_OF:
+            raise serializers.ValidationError({"as_of": [f"统计日期应在{MIN_AS_OF.year}年至{MAX_AS_OF.year}年之间"]})
+        return as_of
+
+
+def _count_by(members: QuerySet[Member], field: str, choices: Any) -> dict[str, int]:
+    """{label: count} in the choices' order, zeros included so charts keep their categories."""
+    found = dict(members.order_by().values_list(field).annotate(n=Count("pk")))
+    return {choice.label: found.get(choice.value, 0) for choice in choices}

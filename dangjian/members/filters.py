@@ -1,0 +1,64 @@
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from dangjian.core.enums import Education, Ethnicity, Gender
+from dangjian.core.forms import style_widgets
+from dangjian.orgs.filters import scoped_organizations
+from dangjian.orgs.models import Organization
+from dangjian.orgs.widgets import OrganizationPicker
+
+from .models import Category, Member, Status
+
+
+def search_members(queryset: QuerySet[Member], text: str) -> QuerySet[Member]:
+    """One search box: Chinese text matches the name; letters match full pinyin or initials
+    ("zs" and "zhangs" find 张三); four or more digits match the end of the ID number."""
+    text = "".join(text.split())
+    if not text:
+        return queryset
+    if text.isascii() and text.isalpha():
+        text = text.lower()
+        return queryset.filter(Q(name_initials__startswith=text) | Q(name_pinyin__startswith=text))
+    if len(text) >= 4 and text[:-1].isdigit() and (text[-1].isdigit() or text[-1] in "xX"):
+        return queryset.filter(id_number__endswith=text.upper())
+    return queryset.filter(name__contains=text)
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="姓名、拼音或身份证号后几位", method="filter_q")
+    organization = django_filters.ModelChoiceFilter(
+        label="所属组织（含全部下级）",
+        queryset=scoped_organizations,
+        method="filter_organization",
+        widget=OrganizationPicker(submit_on_pick=True),
+    )
+    category = django_filters.ChoiceFilter(label="人员类别", choices=Category.choices)
+    status = django_filters.ChoiceFilter(label="党籍状态", choices=Status.choices, empty_label="在册（全部）")
+    gender = django_filters.ChoiceFilter(label="性别", choices=Gender.choices)
+    ethnicity = django_filters.ChoiceFilter(label="民族", choices=Ethnicity.choices)
+    education = django_filters.ChoiceFilter(label="学历", choices=Education.choices)
+
+    class Meta:
+        model = Member
+        fields = ["q", "organization", "category", "status", "gender", "ethnicity", "education"]
+
+    def filter_queryset(self, queryset: QuerySet[Member]) -> QuerySet[Member]:
+        """The roster is the members on the roll; the deceased (已故) and those who left (出党)
+        show when their status is asked for, so list counts agree with the dashboard's."""
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=[status for status in Status if status.is_on_roll])
+        return queryset
+
+    def filter_q(self, queryset: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
+        return search_members(queryset, value)
+
+    def filter_organization(self, queryset: QuerySet[Member], name: str, value: Organization) -> QuerySet[Member]:
+        return queryset.filter(org_path__startswith=value.path)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["organization"].field.error_messages["invalid_choice"] = "所选组织不存在或不在您的管理范围内"
+        style_widgets(self.form)

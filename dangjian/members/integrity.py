@@ -1,0 +1,68 @@
+"""The registry's invariants, checked over the whole database (``manage.py check_integrity``).
+
+- every member on the roll belongs to exactly one organization: one open membership period, at the
+  organization the member record names, whose path the record copies;
+- each member's periods follow one another without overlap or gap (each ends where the next
+  starts) and only the last is open;
+- the organization tree is sound (paths, depths, child counts: treebeard's own check);
+- a member's party group is in the member's organization.
+"""
+
+import itertools
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, F, Q
+
+from dangjian.orgs.models import Organization
+
+from .models import Member, MembershipPeriod
+from .services import ON_ROLL
+
+
+def problems(limit: int = 50) -> list[str]:
+    found: list[str] = []
+
+    def add(message: str) -> bool:
+        found.append(message)
+        return len(found) >= limit
+
+    live = Member.objects.filter(deleted_at__isnull=True)
+    on_roll = live.filter(status__in=ON_ROLL)
+    open_counts = on_roll.annotate(open=Count("periods", filter=Q(periods__end__isnull=True))).exclude(open=1)
+    for pk, name, count in open_counts.values_list("pk", "name", "open")[:limit]:
+        if add(f"党员{name}(#{pk})有{count}个未结束的组织隶属期间，应为1个"):
+            return found
+    elsewhere = MembershipPeriod.objects.filter(member__in=on_roll, end__isnull=True).exclude(
+        organization_id=F("member__organization_id")
+    )
+    for period in elsewhere.select_related("member")[:limit]:
+        if add(f"党员{period.member.name}(#{period.member_id})的当前隶属期间不在其所在组织"):
+            return found
+    stale = live.exclude(org_path=F("organization__path"))
+    for pk, name in stale.values_list("pk", "name")[:limit]:
+        if add(f"党员{name}(#{pk})的组织路径与所在组织不一致"):
+            return found
+    outside = live.filter(party_group__isnull=False).exclude(party_group__organization_id=F("organization_id"))
+    for pk, name in outside.values_list("pk", "name")[:limit]:
+        if add(f"党员{name}(#{pk})的党小组不在其所在组织"):
+            return found
+    periods: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    for member_id, start, end in (
+        MembershipPeriod.objects.filter(member__deleted_at__isnull=True)
+        .order_by("member_id", "start", "id")
+        .values_list("member_id", "start", "end")
+    ):
+        periods[member_id].append((start, end))
+    for member_id, spans in periods.items():
+        for (start, end), (next_start, _) in itertools.pairwise(spans):
+            if end is None or end != next_start:
+                if add(f"党员#{member_id}的组织隶属期间不衔接：{start}—{end or '今'} 之后是 {next_start}"):
+                    return found
+                break
+    for kind, nodes in zip(
+        ("字母", "路径", "孤立节点", "层级", "下级数"), Organization.objects.find_problems(), strict=True
+    ):
+        if nodes:
+            add(f"组织树的{kind}有误：{len(nodes)}个节点")
+    return found

@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dangjian.members.integrity import problems
+
+
+class Command(BaseCommand):
+    help = "Check the registry's invariants: one organization per member, contiguous periods, a sound tree."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        found = problems()
+        if found:
+            raise CommandError("发现问题：\n" + "\n".join(found))
+        self.stdout.write("数据完整：每名在册党员恰在一个组织，组织隶属期间前后衔接，组织树无误。")

@@ -1,0 +1,96 @@
+"""Rules about a member's own data (RULES.md §1.2, §9). Pure functions: no database."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dangjian.core.dates import add_years
+from dangjian.core.enums import Gender
+from dangjian.core.idnumber import IdNumber
+
+from .models import Category
+
+MIN_AGE_TO_JOIN = 18  # 发展党员工作细则 第五条: 年满十八岁
+PROBATION_YEARS = 1  # 党章 第七条: 预备期为一年
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    id_number: IdNumber
+    gender: str | None
+    birth_date: dt.date | None
+    category: str
+    joined_date: dt.date | None
+    regularized_date: dt.date | None
+
+
+def gender_of(idn: IdNumber) -> Gender:
+    """The 17th character of the ID number is odd for men, even for women (GB 11643)."""
+    return Gender.MALE if idn.is_male else Gender.FEMALE
+
+
+def member_problems(facts: MemberFacts, today: dt.date) -> dict[str, str]:
+    """Field → what is wrong, for a member's identity and dates; empty when all is consistent."""
+    problems: dict[str, str] = {}
+    idn = facts.id_number
+    if facts.birth_date and facts.birth_date != idn.birth_date:
+        problems["birth_date"] = f"出生日期{facts.birth_date:%Y-%m-%d}与公民身份号码中的{idn.birth_date:%Y-%m-%d}不一致"
+    expected_gender = gender_of(idn)
+    if facts.gender and facts.gender != expected_gender:
+        problems["gender"] = f"性别与公民身份号码不一致（按号码第17位应为{expected_gender.label}）"
+    birth = idn.birth_date
+    joined = facts.joined_date
+    if joined:
+        if joined > today:
+            problems["joined_date"] = "入党日期不能晚于今天"
+        elif joined < add_years(birth, MIN_AGE_TO_JOIN):
+            problems["joined_date"] = (
+                f"入党日期{joined:%Y-%m-%d}时未满{MIN_AGE_TO_JOIN}周岁（出生于{birth:%Y-%m-%d}），"
+                "依据《发展党员工作细则》第五条"
+            )
+    regularized = facts.regularized_date
+    if facts.category == Category.PROBATIONARY and regularized:
+        problems["regularized_date"] = "预备党员不能有转正日期"
+    if regularized and joined and "joined_date" not in problems:
+        if regularized > today:
+            problems["regularized_date"] = "转正日期不能晚于今天"
+        elif regularized < add_years(joined, PROBATION_YEARS):
+            problems["regularized_date"] = (
+                f"转正日期应在入党日期满一年之后（不早于{add_years(joined, PROBATION_YEARS):%Y-%m-%d}），"
+                "依据党章第七条：预备期为一年"
+            )
+    return problems
+
+
+# Age bands of the 党内统计公报 since 2017 (RULES.md §8): (lowest age, highest age, label).
+AGE_BANDS: tuple[tuple[int | None, int | None, str], ...] = (
+    (None, 30, "30岁及以下"),
+    (31, 35, "31-35岁"),
+    (36, 40, "36-40岁"),
+    (41, 45, "41-45岁"),
+    (46, 50, "46-50岁"),
+    (51, 55, "51-55岁"),
+    (56, 60, "56-60岁"),
+    (61, None, "61岁及以上"),
+)
+
+
+@dataclass(frozen=True)
+class BirthRange:
+    """Born after ``after`` (exclusive) and on or before ``until`` (inclusive); None is open."""
+
+    label: str
+    after: dt.date | None
+    until: dt.date | None
+
+
+def age_band_birth_ranges(as_of: dt.date) -> list[BirthRange]:
+    """Each age band as a range of birth dates, so the database counts bands with plain
+    comparisons. Age ≥ a ⇔ born on or before as_of − a years; age ≤ b ⇔ born after as_of − (b+1)."""
+    return [
+        BirthRange(
+            label=label,
+            after=add_years(as_of, -(high + 1)) if high is not None else None,
+            until=add_years(as_of, -low) if low is not None else None,
+        )
+        for low, high, label in AGE_BANDS
+    ]

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views, views_groups
+
+app_name = "members"
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("new/", views.member_create, name="create"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
+    path("<int:pk>/history/", views.member_history, name="history"),
+    path("groups/<int:pk>/", views_groups.groups, name="groups"),
+    path("groups/<int:pk>/<int:group>/", views_groups.group_edit, name="group_edit"),
+    path("groups/<int:pk>/<int:group>/dissolve/", views_groups.group_dissolve, name="group_dissolve"),
+    path("split/<int:pk>/", views_groups.split, name="split"),
+    path("<int:pk>/delete/", views.member_delete, name="delete"),
+]

@@ -1,0 +1,125 @@
+"""/api/v1/organizations/: thin, every write goes through orgs.services."""
+
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.core import scope
+from dangjian.core.api import ServiceViewSet
+
+from . import services
+from .filters import OrganizationFilter, scoped_organizations
+from .models import Organization, OrgKind, SetupMode, UnitCategory
+
+
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+    # DRF's stubs also use the name "parent" (Field.parent); as a declared field it works.
+    parent = serializers.SerializerMethodField(  # type: ignore[assignment]
+        help_text="上级组织 id；上级不在您的范围内时为 null"
+    )
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    unit_category_display = serializers.CharField(source="get_unit_category_display", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "parent",
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "kind_display",
+            "unit_category",
+            "unit_category_display",
+            "setup_mode",
+            "setup_approval",
+            "holds_members_directly",
+            "address",
+            "contact_person",
+            "contact_phone",
+            "founded_date",
+            "abolished_date",
+            "depth",
+        ]
+        read_only_fields = fields
+
+    def get_parent(self, organization: Organization) -> int | None:
+        root_depth = self.context.get("scope_root_depth")
+        if root_depth is None or organization.depth <= root_depth:
+            return None
+        return getattr(organization, "parent_id", None)
+
+
+class OrganizationWriteSerializer(serializers.Serializer[Organization]):
+    """Input for create and update; the service checks the rules and answers in Chinese."""
+
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        queryset=Organization.objects.none(), required=False, help_text="上级组织 id（设立时必填）"
+    )
+    name = serializers.CharField(max_length=100, required=False)
+    short_name = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    code = serializers.CharField(max_length=32, required=False)
+    kind = serializers.ChoiceField(choices=OrgKind.choices, required=False)
+    unit_category = serializers.ChoiceField(choices=UnitCategory.choices, required=False)
+    setup_mode = serializers.ChoiceField(choices=SetupMode.choices, required=False, allow_blank=True)
+    setup_approval = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    holds_members_directly = serializers.BooleanField(required=False)
+    founded_date = serializers.DateField(required=False, allow_null=True)
+    abolished_date = serializers.DateField(required=False, allow_null=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = scoped_organizations(self.context.get("request"))  # type: ignore[attr-defined]
+        self.fields["parent"].error_messages["does_not_exist"] = "上级组织不存在或不在您的管理范围内"
+
+
+@extend_schema_view(
+    create=extend_schema(request=OrganizationWriteSerializer, responses={201: OrganizationSerializer}),
+    partial_update=extend_schema(request=OrganizationWriteSerializer, responses=OrganizationSerializer),
+)
+class OrganizationViewSet(ServiceViewSet):
+    """党组织: list, read, set up (POST with ``parent``), change and delete (soft) in your scope."""
+
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+    write_serializer_class = OrganizationWriteSerializer
+    filterset_class = OrganizationFilter
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
+        parent_id = Subquery(Organization.objects.filter(path=parent_path).values("pk")[:1])
+        return super().get_queryset().annotate(parent_id=parent_id).order_by("path")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        acting = scope.acting(self.request.user)
+        readers = acting is not None and acting.allows(lambda role: role.reads_organizations)
+        root_depth = acting.organization.depth if acting is not None and readers else None
+        return super().get_serializer_context() | {"scope_root_depth": root_depth}
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.parse(request)
+        parent = data.pop("parent", None)
+        if parent is None:
+            raise serializers.ValidationError({"parent": ["请指定上级组织"]})
+        organization = services.create_organization(actor=request.user, parent=parent, **data)
+        return self.respond(organization, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        organization = self.get_object()
+        data = self.parse(request)
+        if "parent" in data:
+            raise serializers.ValidationError({"parent": ["调整隶属关系请使用组织调整功能，不能在此修改上级组织"]})
+        services.update_organization(actor=request.user, organization=organization, **data)
+        return self.respond(organization)
+
+    def perform_destroy(self, instance: Organization) -> None:
+        services.delete_organization(actor=self.request.user, organization=instance)

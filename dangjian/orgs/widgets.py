@@ -1,0 +1,32 @@
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+
+
+class OrganizationPicker(forms.HiddenInput):
+    """Choose an organization by typing part of its name.
+
+    A <select> of every organization in scope is unusable (and megabytes of HTML) for a county with
+    thousands of branches; this sends the typed text to ``orgs:pick``, which answers with at most
+    twenty in-scope matches. The label of the current value is looked up in the field's own
+    (scoped) queryset, so a tampered id shows nothing rather than a name outside the scope.
+    """
+
+    template_name = "orgs/widgets/organization_picker.html"
+
+    def __init__(self, *, holders_only: bool = False, submit_on_pick: bool = False, attrs: Any = None):
+        super().__init__(attrs)
+        self.holders_only = holders_only
+        self.submit_on_pick = submit_on_pick
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        queryset = getattr(getattr(self, "choices", None), "queryset", None)
+        chosen = queryset.filter(pk=value).first() if value and queryset is not None and str(value).isdigit() else None
+        context["widget"].update(
+            label=chosen.name if chosen else "",
+            pick_url=reverse("orgs:pick") + ("?holders=1" if self.holders_only else ""),
+            submit_on_pick=self.submit_on_pick,
+        )
+        return context

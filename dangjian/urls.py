@@ -1,0 +1,36 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from dangjian.accounts.api import TokenObtainView
+from dangjian.accounts.views import LoginView
+from dangjian.elections.api import StructureReportViewSet, TermViewSet
+from dangjian.members.api import MemberViewSet
+from dangjian.orgs import views as org_views
+from dangjian.orgs.api import OrganizationViewSet
+from dangjian.orgs.api_restructure import RestructuringViewSet
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet)
+router.register("members", MemberViewSet)
+router.register("restructurings", RestructuringViewSet)
+router.register("terms", TermViewSet)
+router.register("structure", StructureReportViewSet, basename="structure")
+
+urlpatterns = [
+    path("", org_views.dashboard, name="home"),
+    path("login/", login_not_required(LoginView.as_view()), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("dangjian.accounts.urls")),
+    path("orgs/", include("dangjian.orgs.urls")),
+    path("members/", include("dangjian.members.urls")),
+    path("elections/", include("dangjian.elections.urls")),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves Swagger UI's settings as a script file: no inline script, so the
+    # Content-Security-Policy can forbid inline scripts everywhere.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,23 @@
+// Dashboard charts: the member summary of the user's scope, from /api/v1/members/summary/.
+(function () {
+  const script = document.getElementById("dashboard-script");
+  const bar = (elementId, counts, color) => {
+    const element = document.getElementById(elementId);
+    if (!element) return;
+    const chart = echarts.init(element);
+    chart.setOption({
+      tooltip: {},
+      grid: { left: 48, right: 16, top: 16, bottom: 48 },
+      xAxis: { type: "category", data: Object.keys(counts), axisLabel: { interval: 0, rotate: 30 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ type: "bar", data: Object.values(counts), itemStyle: { color } }],
+    });
+    window.addEventListener("resize", () => chart.resize());
+  };
+  fetch(script.dataset.summaryUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then((response) => response.json())
+    .then((summary) => {
+      bar("chart-age", summary.by_age_band, "#b8171f");
+      bar("chart-education", summary.by_education, "#d97706");
+    });
+})();
