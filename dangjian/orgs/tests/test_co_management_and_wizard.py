@@ -156,6 +156,7 @@ def test_the_api_previews_and_carries_out_a_merge(world):
     preview = client.post("/api/v1/restructurings/merge/", body | {"preview": True}, content_type="application/json")
     assert preview.status_code == 200
     assert preview.json()["counts"] == {"member": 2}
+    assert preview.json()["routes"] == [{"from": world.village.name, "to": world.community.name, "counts": {"member": 2}}]
     assert not Restructuring.objects.exists()
     done = client.post("/api/v1/restructurings/merge/", body, content_type="application/json")
     assert done.status_code == 201
