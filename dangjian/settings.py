@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrgKindEnum": "dangjian.orgs.models.OrgKind",
         "RestructuringKindEnum": "dangjian.orgs.models.RestructuringKind",
+        "CoManagementKindEnum": "dangjian.orgs.models.CoManagementKind",
         "UnitCategoryEnum": "dangjian.orgs.models.UnitCategory",
     },
 }

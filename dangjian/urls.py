@@ -8,6 +8,7 @@ from dangjian.accounts.api import TokenObtainView
 from dangjian.accounts.views import LoginView
 from dangjian.elections.api import StructureReportViewSet, TermViewSet
 from dangjian.members.api import MemberViewSet
+from dangjian.members.api_groups import PartyGroupViewSet
 from dangjian.orgs import views as org_views
 from dangjian.orgs.api import OrganizationViewSet
 from dangjian.orgs.api_restructure import RestructuringViewSet
@@ -15,6 +16,7 @@ from dangjian.orgs.api_restructure import RestructuringViewSet
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet)
 router.register("members", MemberViewSet)
+router.register("party-groups", PartyGroupViewSet, basename="party-group")
 router.register("restructurings", RestructuringViewSet)
 router.register("terms", TermViewSet)
 router.register("structure", StructureReportViewSet, basename="structure")

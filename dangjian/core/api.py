@@ -58,8 +58,15 @@ class ServiceViewSet(
         self.check_object_permissions(self.request, obj)
         return obj
 
-    def parse(self, request: Request) -> dict[str, Any]:
-        serializer = self.write_serializer_class(data=request.data, context=self.get_serializer_context(), partial=True)
+    def parse(
+        self, request: Request, serializer_class: type[serializers.Serializer[Any]] | None = None
+    ) -> dict[str, Any]:
+        """The request body, checked by ``serializer_class`` (an action's own input, every field as
+        declared) or else by ``write_serializer_class`` (create and PATCH: only the fields sent)."""
+        partial = serializer_class is None
+        serializer = (serializer_class or self.write_serializer_class)(
+            data=request.data, context=self.get_serializer_context(), partial=partial
+        )
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
@@ -67,3 +74,15 @@ class ServiceViewSet(
         """The object as this viewset shows it, read again through the scope."""
         fresh = self.get_queryset().get(pk=obj.pk)
         return Response(self.get_serializer(fresh).data, status=code)
+
+
+class InScope(serializers.PrimaryKeyRelatedField):
+    """An id of ``model``, looked up in the caller's scope (outside it reads as not found)."""
+
+    def __init__(self, model: type[Any], label: str, **kwargs: Any) -> None:
+        self.model = model
+        super().__init__(queryset=model.objects.all(), **kwargs)
+        self.error_messages["does_not_exist"] = f"{label}“{{pk_value}}”不存在或不在您的管理范围内"
+
+    def get_queryset(self) -> Any:
+        return scope.scoped(self.context["request"].user, self.model.objects.all())

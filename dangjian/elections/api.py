@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import ServiceViewSet
+from dangjian.core.api import InScope, ServiceViewSet
 from dangjian.core.dates import add_months
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, StructureThresholds
@@ -56,18 +56,6 @@ class TermSerializer(serializers.ModelSerializer[Term]):
     def get_state(self, term: Term) -> str:
         months = self.context["warning_months"]
         return rules.term_state(term.expected_end, term.actual_end, timezone.localdate(), months).value
-
-
-class InScope(serializers.PrimaryKeyRelatedField):
-    """An id of ``model``, looked up in the caller's scope (outside it reads as not found)."""
-
-    def __init__(self, model: type[Any], label: str, **kwargs: Any) -> None:
-        self.model = model
-        super().__init__(queryset=model.objects.all(), **kwargs)
-        self.error_messages["does_not_exist"] = f"{label}“{{pk_value}}”不存在或不在您的管理范围内"
-
-    def get_queryset(self) -> Any:
-        return scope.scoped(self.context["request"].user, self.model.objects.all())
 
 
 class TermStartInput(serializers.Serializer[Any]):
@@ -115,34 +103,29 @@ class TermViewSet(ServiceViewSet):
     def get_serializer_context(self) -> dict[str, Any]:
         return super().get_serializer_context() | {"warning_months": StructureThresholds.current().term_warning_months}
 
-    def _input(self, serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
-        data = serializer_class(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        return dict(data.validated_data)
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        term = services.start_term(actor=request.user, **self._input(TermStartInput, request))
+        term = services.start_term(actor=request.user, **self.parse(request, TermStartInput))
         return self.respond(term, status.HTTP_201_CREATED)
 
     @extend_schema(request=TermEndInput, responses=TermSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         term = self.get_object()
-        services.end_term(actor=request.user, term=term, **self._input(TermEndInput, request))
+        services.end_term(actor=request.user, term=term, **self.parse(request, TermEndInput))
         return self.respond(term)
 
     @extend_schema(request=AppointInput, responses={201: TermSerializer})
     @action(detail=True, methods=["post"])
     def appoint(self, request: Request, pk: str) -> Response:
         term = self.get_object()
-        services.appoint_officer(actor=request.user, term=term, **self._input(AppointInput, request))
+        services.appoint_officer(actor=request.user, term=term, **self.parse(request, AppointInput))
         return self.respond(term, status.HTTP_201_CREATED)
 
     @extend_schema(request=RelieveInput, responses=TermSerializer)
     @action(detail=True, methods=["post"])
     def relieve(self, request: Request, pk: str) -> Response:
         term = self.get_object()
-        data = self._input(RelieveInput, request)
+        data = self.parse(request, RelieveInput)
         officer = term.officers.filter(pk=data["officer"]).first()
         if officer is None:
             raise serializers.ValidationError({"officer": [f"本届没有编号为{data['officer']}的班子成员"]})

@@ -77,13 +77,13 @@ class MemberRehomer:
         for move in moves:
             if move.item_type == "party_group" and move.to_org:
                 groups_moving[move.item_id] = move.to_org
-        self._move_groups(groups_moving, organizations)
+        reason = f"组织调整：{plan.kind.label}"
+        user = actor if getattr(actor, "pk", None) else None
+        self._move_groups(groups_moving, organizations, user, reason)
         by_destination: dict[int, list[int]] = defaultdict(list)
         for move in moves:
             if move.item_type == "member" and move.to_org:
                 by_destination[move.to_org].append(move.item_id)
-        reason = f"组织调整：{plan.kind.label}"
-        user = actor if getattr(actor, "pk", None) else None
         for destination, ids in by_destination.items():
             organization = organizations[destination]
             MembershipPeriod.objects.filter(member_id__in=ids, end__isnull=True).update(end=plan.date)
@@ -115,14 +115,26 @@ class MemberRehomer:
             Member.history.bulk_history_create(behind, update=True, default_user=user, default_change_reason=reason)
 
     @staticmethod
-    def _move_groups(groups_moving: dict[int, int], organizations: dict[int, Organization]) -> None:
-        for group in PartyGroup.objects.filter(pk__in=list(groups_moving)).select_related("organization"):
+    def _move_groups(
+        groups_moving: dict[int, int], organizations: dict[int, Organization], user: Any, reason: str
+    ) -> None:
+        """Groups follow their members; a name already used at the destination gets
+        "（原…）" so names stay unique there. One UPDATE and one history insert for all."""
+        groups = list(
+            PartyGroup.objects.filter(pk__in=list(groups_moving)).select_related("organization").order_by("pk")
+        )
+        taken: dict[int, set[str]] = defaultdict(set)
+        staying = PartyGroup.objects.filter(organization__in=set(groups_moving.values()), dissolved_date__isnull=True)
+        for organization_id, name in staying.exclude(pk__in=list(groups_moving)).values_list("organization", "name"):
+            taken[organization_id].add(name)
+        for group in groups:
             destination = organizations[groups_moving[group.pk]]
-            taken = PartyGroup.objects.filter(organization=destination, name=group.name, dissolved_date__isnull=True)
-            if taken.exists():
+            if group.name in taken[destination.pk]:
                 group.name = f"{group.name}（原{group.organization.display_name}）"[:50]
+            taken[destination.pk].add(group.name)
             group.organization = destination
-            group.save(update_fields=["organization", "name"])
+        PartyGroup.objects.bulk_update(groups, ["organization", "name"])
+        PartyGroup.history.bulk_history_create(groups, update=True, default_user=user, default_change_reason=reason)
 
     def subtree_moved(self, old_path: str, new_path: str) -> None:
         # The copy of the path on each member (soft-deleted ones too) follows the subtree: one

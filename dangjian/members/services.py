@@ -231,7 +231,7 @@ def _group_members(organization: Organization, member_ids: Any, errors: ErrorCol
     chosen = set(member_ids)
     found = list(members_on_roll(organization).filter(pk__in=chosen))
     if len(found) != len(chosen):
-        errors.add("member_ids", f"有{len(chosen) - len(found)}名所选党员不是“{organization.name}”的在册党员")
+        errors.add("members", f"有{len(chosen) - len(found)}名所选党员不是“{organization.name}”的在册党员")
     return found
 
 
@@ -299,6 +299,8 @@ def dissolve_party_group(*, actor: Any, group: PartyGroup, date: dt.date) -> Non
     """撤销党小组: its members stay in the branch, in no group."""
     scope.require_role(actor, lambda role: role.writes_members, "撤销党小组")
     group = scope.get_scoped_or_404(actor, PartyGroup.objects.select_for_update(), pk=group.pk)
+    if date > timezone.localdate():
+        raise DomainError({"date": "撤销日期不能晚于今天"})
     Member.objects.filter(party_group=group).update(party_group=None)
     group.dissolved_date = date
     group.leader = None

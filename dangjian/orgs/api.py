@@ -2,19 +2,36 @@
 
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import ServiceViewSet
+from dangjian.core.api import InScope, ServiceViewSet
 
 from . import services
 from .filters import OrganizationFilter, scoped_organizations
-from .models import Organization, OrgKind, SetupMode, UnitCategory
+from .models import CoManagement, CoManagementKind, CoveredUnit, Organization, OrgKind, SetupMode, UnitCategory
+
+
+class CoveredUnitSerializer(serializers.ModelSerializer[CoveredUnit]):
+    class Meta:
+        model = CoveredUnit
+        fields = ["id", "name", "unit_category"]
+        read_only_fields = fields
+
+
+class CoManagerSerializer(serializers.ModelSerializer[CoManagement]):
+    co_manager_name = serializers.CharField(source="co_manager.name", read_only=True)
+
+    class Meta:
+        model = CoManagement
+        fields = ["id", "co_manager", "co_manager_name", "kind", "since"]
+        read_only_fields = fields
 
 
 class OrganizationSerializer(serializers.ModelSerializer[Organization]):
@@ -24,6 +41,10 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
     )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     unit_category_display = serializers.CharField(source="get_unit_category_display", read_only=True)
+    covered_units = CoveredUnitSerializer(many=True, read_only=True, help_text="覆盖单位（联合党支部）")
+    co_managed_by = CoManagerSerializer(
+        source="current_co_managers", many=True, read_only=True, help_text="现行的共管关系（由谁属地共管、双向共管）"
+    )
 
     class Meta:
         model = Organization
@@ -46,6 +67,8 @@ class OrganizationSerializer(serializers.ModelSerializer[Organization]):
             "founded_date",
             "abolished_date",
             "depth",
+            "covered_units",
+            "co_managed_by",
         ]
         read_only_fields = fields
 
@@ -82,6 +105,26 @@ class OrganizationWriteSerializer(serializers.Serializer[Organization]):
         self.fields["parent"].error_messages["does_not_exist"] = "上级组织不存在或不在您的管理范围内"
 
 
+class CoveredUnitInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    unit_category = serializers.ChoiceField(choices=UnitCategory.choices)
+
+
+class CoveredUnitRemoval(serializers.Serializer[Any]):
+    unit = serializers.IntegerField(help_text="覆盖单位 id（covered_units[].id）")
+
+
+class CoManagementInput(serializers.Serializer[Any]):
+    co_manager = InScope(Organization, "共管组织")
+    kind = serializers.ChoiceField(choices=CoManagementKind.choices)
+    since = serializers.DateField()
+
+
+class CoManagementEnd(serializers.Serializer[Any]):
+    link = serializers.IntegerField(help_text="共管关系 id（co_managed_by[].id）")
+    until = serializers.DateField(help_text="终止日期")
+
+
 @extend_schema_view(
     create=extend_schema(request=OrganizationWriteSerializer, responses={201: OrganizationSerializer}),
     partial_update=extend_schema(request=OrganizationWriteSerializer, responses=OrganizationSerializer),
@@ -97,7 +140,14 @@ class OrganizationViewSet(ServiceViewSet):
     def get_queryset(self) -> QuerySet[Organization]:
         parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
         parent_id = Subquery(Organization.objects.filter(path=parent_path).values("pk")[:1])
-        return super().get_queryset().annotate(parent_id=parent_id).order_by("path")
+        current_links = CoManagement.objects.filter(until__isnull=True).select_related("co_manager")
+        return (
+            super()
+            .get_queryset()
+            .annotate(parent_id=parent_id)
+            .prefetch_related("covered_units", Prefetch("co_managers", current_links, to_attr="current_co_managers"))
+            .order_by("path")
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         acting = scope.acting(self.request.user)
@@ -123,3 +173,45 @@ class OrganizationViewSet(ServiceViewSet):
 
     def perform_destroy(self, instance: Organization) -> None:
         services.delete_organization(actor=self.request.user, organization=instance)
+
+    @extend_schema(request=CoveredUnitInput, responses={201: OrganizationSerializer})
+    @action(detail=True, methods=["post"], url_path="covered-units")
+    def add_covered_unit(self, request: Request, pk: str) -> Response:
+        """登记覆盖单位 (a 联合党支部 lists each unit it covers)."""
+        organization = self.get_object()
+        services.add_covered_unit(
+            actor=request.user, organization=organization, **self.parse(request, CoveredUnitInput)
+        )
+        return self.respond(organization, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CoveredUnitRemoval, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"], url_path="covered-units/remove")
+    def remove_covered_unit(self, request: Request, pk: str) -> Response:
+        organization = self.get_object()
+        unit_id = self.parse(request, CoveredUnitRemoval)["unit"]
+        unit = organization.covered_units.filter(pk=unit_id).first()
+        if unit is None:
+            raise serializers.ValidationError({"unit": [f"本组织没有编号为{unit_id}的覆盖单位"]})
+        services.remove_covered_unit(actor=request.user, unit=unit)
+        return self.respond(organization)
+
+    @extend_schema(request=CoManagementInput, responses={201: OrganizationSerializer})
+    @action(detail=True, methods=["post"], url_path="co-managers")
+    def add_co_manager(self, request: Request, pk: str) -> Response:
+        """设立共管关系: the organization in the URL is co-managed by ``co_manager``."""
+        organization = self.get_object()
+        services.add_co_management(
+            actor=request.user, organization=organization, **self.parse(request, CoManagementInput)
+        )
+        return self.respond(organization, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CoManagementEnd, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"], url_path="co-managers/end")
+    def end_co_manager(self, request: Request, pk: str) -> Response:
+        organization = self.get_object()
+        data = self.parse(request, CoManagementEnd)
+        link = organization.co_managers.filter(pk=data["link"]).first()
+        if link is None:
+            raise serializers.ValidationError({"link": [f"本组织没有编号为{data['link']}的共管关系"]})
+        services.end_co_management(actor=request.user, link=link, until=data["until"])
+        return self.respond(organization)

@@ -153,6 +153,13 @@ ROUTES: dict[str, Route] = {
     "term-appoint": Route("term", method="post", needs="members", destructive=True),
     "term-relieve": Route("term", method="post", needs="members", destructive=True),
     "structure-list": Route("list", section="read_orgs"),
+    "party-group-list": Route("list"),
+    "party-group-detail": Route("group", sees="read_members"),
+    "party-group-dissolve": Route("group", method="post", needs="members", destructive=True),
+    "organization-add-covered-unit": Route("org", method="post", needs="orgs", destructive=True),
+    "organization-remove-covered-unit": Route("org", method="post", needs="orgs", destructive=True),
+    "organization-add-co-manager": Route("org", method="post", needs="orgs", destructive=True),
+    "organization-end-co-manager": Route("org", method="post", needs="orgs", destructive=True),
     "accounts:users": Route("list", section="users"),
     "accounts:user_create": Route("list", section="users"),
     "accounts:user": Route("account", section="users"),
@@ -173,6 +180,9 @@ WRITES = {  # the API detail routes under their write methods
     ("organization-detail", "delete"): Route("org", method="delete", needs="orgs", destructive=True),
     ("member-detail", "patch"): Route("member", method="patch", needs="members", data={"name": "改名"}),
     ("member-detail", "delete"): Route("member", method="delete", needs="members", destructive=True),
+    ("party-group-detail", "patch"): Route(
+        "group", method="patch", needs="members", data={"name": "第二党小组"}, sees="read_members"
+    ),
 }
 # The restructuring operations and a new term (POST terms/) take organizations in their body, not in
 # the URL: their scope test is test_api_operations_refuse_organizations_outside.
@@ -442,5 +452,10 @@ def test_api_operations_refuse_organizations_outside(world, case):
     )
     assert term.status_code in (400, 403), (case.user, term.status_code)
     assert not Term.objects.filter(organization=outside).exists()
+    group = client.post(
+        reverse("party-group-list"), {"organization": outside.pk, "name": "越界党小组"}, content_type="application/json"
+    )
+    assert group.status_code in (400, 403), (case.user, group.status_code)
+    assert not PartyGroup.objects.filter(organization=outside).exists()
     report = client.get(reverse("structure-list"), {"organization": outside.pk})
     assert report.status_code in (403, 404), (case.user, report.status_code)

@@ -268,3 +268,31 @@ def test_a_members_timeline_shows_where_they_came_from(world):
     assert [(c.from_organization, c.to_organization) for c in came] == [(world.village, world.community)]
     page = world.client(world.town_admin).get(f"/members/{world.zhangsan.pk}/").content.decode()
     assert "组织调整：撤并" in page
+
+
+def test_merged_groups_keep_unique_names_and_their_history_says_why_they_moved(world):
+    second = branch(world, "中共新合村支部委员会", "T1-V2")
+    PartyGroup.objects.create(organization=world.community, name="第一党小组")
+    moved = create_party_group(
+        actor=world.town_admin, organization=world.village, name="第一党小组", member_ids=[world.zhangsan.pk]
+    )
+    PartyGroup.objects.create(organization=second, name="第一党小组")
+    PartyGroup.objects.create(organization=second, name="第二党小组")
+    restructure.merge_organizations(
+        actor=world.town_admin, sources=[world.village, second], target=world.community, date=DAY
+    )
+    assert sorted(PartyGroup.objects.filter(organization=world.community).values_list("name", flat=True)) == sorted(
+        [
+            "第一党小组",
+            "第一党小组（原中共兴丰村支部委员会）",
+            "第一党小组（原中共新合村支部委员会）",
+            "第二党小组",
+        ]
+    )
+    latest = moved.history.latest()
+    assert (latest.organization_id, latest.history_user, latest.history_change_reason) == (
+        world.community.pk,
+        world.town_admin,
+        "组织调整：撤并",
+    )
+    assert Member.objects.get(pk=world.zhangsan.pk).party_group_id == moved.pk

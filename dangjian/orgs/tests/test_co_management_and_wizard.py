@@ -156,7 +156,9 @@ def test_the_api_previews_and_carries_out_a_merge(world):
     preview = client.post("/api/v1/restructurings/merge/", body | {"preview": True}, content_type="application/json")
     assert preview.status_code == 200
     assert preview.json()["counts"] == {"member": 2}
-    assert preview.json()["routes"] == [{"from": world.village.name, "to": world.community.name, "counts": {"member": 2}}]
+    assert preview.json()["routes"] == [
+        {"from": world.village.name, "to": world.community.name, "counts": {"member": 2}}
+    ]
     assert not Restructuring.objects.exists()
     done = client.post("/api/v1/restructurings/merge/", body, content_type="application/json")
     assert done.status_code == 201
@@ -169,3 +171,50 @@ def test_the_api_previews_and_carries_out_a_merge(world):
     )
     assert refused.status_code == 400
     assert "并入它自己" in refused.content.decode()
+
+
+def test_covered_units_and_co_management_through_the_api(world):
+    client = world.client(world.county_admin)
+    url = f"/api/v1/organizations/{world.enterprise.pk}/"
+
+    def post(path, body):
+        return client.post(url + path, body, content_type="application/json")
+
+    added = post("covered-units/", {"name": "三环颜料有限公司", "unit_category": "non_public_enterprise"})
+    assert added.status_code == 201, added.content
+    [unit] = added.json()["covered_units"]
+    assert unit["name"] == "三环颜料有限公司"
+    assert post("covered-units/", {"name": "三环颜料有限公司", "unit_category": "non_public_enterprise"}).json() == {
+        "name": ["已登记“三环颜料有限公司”"]
+    }
+    assert set(post("covered-units/", {"name": "", "unit_category": "nonsense"}).json()) == {"name", "unit_category"}
+    unknown = post("covered-units/remove/", {"unit": 999999})
+    assert unknown.status_code == 400 and "999999" in unknown.json()["unit"][0]
+    assert post("covered-units/remove/", {"unit": unit["id"]}).json()["covered_units"] == []
+
+    linked = post("co-managers/", {"co_manager": world.town.pk, "kind": "territorial", "since": "2024-01-01"})
+    assert linked.status_code == 201, linked.content
+    [link] = linked.json()["co_managed_by"]
+    assert (link["co_manager_name"], link["kind"], link["since"]) == (world.town.name, "territorial", "2024-01-01")
+    assert client.get(f"/api/v1/organizations/{world.enterprise.pk}/").json()["co_managed_by"] == [link]
+    itself = post("co-managers/", {"co_manager": world.enterprise.pk, "kind": "territorial", "since": "2024-01-01"})
+    assert itself.json() == {"co_manager": ["组织不能共管自己"]}
+    early = post("co-managers/end/", {"link": link["id"], "until": "2023-01-01"})
+    assert early.json() == {"until": ["终止日期不能早于起始日期"]}
+    assert post("co-managers/end/", {"link": link["id"], "until": "2025-01-01"}).json()["co_managed_by"] == []
+    assert CoManagement.objects.get(pk=link["id"]).until == dt.date(2025, 1, 1)
+
+
+def test_the_co_manager_cannot_touch_the_units_or_links_through_the_api(world):
+    add_co_management(
+        actor=world.county_admin, organization=world.enterprise, co_manager=world.town, kind="territorial", since=DAY
+    )
+    client = world.client(world.town_admin)
+    url = f"/api/v1/organizations/{world.enterprise.pk}/"
+    assert client.get(url).status_code == 200  # seen…
+    unit = client.post(
+        url + "covered-units/", {"name": "某公司", "unit_category": "village"}, content_type="application/json"
+    )
+    assert unit.status_code == 403  # …never changed
+    assert "共管" in unit.json()["detail"]
+    assert not world.enterprise.covered_units.exists()
