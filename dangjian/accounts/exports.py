@@ -3,10 +3,8 @@
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from dangjian.core.excel import workbook_with_header
 from dangjian.core.models import AuditEvent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,16 +17,7 @@ class ExportResponse(HttpResponse):
 
 
 def audit_workbook(events: QuerySet[AuditEvent]) -> ExportResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("安全审计")
-    for index, width in enumerate(WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    workbook, sheet = workbook_with_header("安全审计", HEADERS, WIDTHS)
     rows = 0
     local = timezone.get_current_timezone()
     for event in events.iterator(chunk_size=2000):

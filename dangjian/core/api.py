@@ -70,6 +70,14 @@ class ServiceViewSet(
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    @staticmethod
+    def one_of(rows: QuerySet[Any], field: str, pk: int, owner: str, what: str) -> Any:
+        """The row ``pk`` among ``rows`` (the requested object's own), else a 400 under ``field``."""
+        found = rows.filter(pk=pk).first()
+        if found is None:
+            raise serializers.ValidationError({field: [f"{owner}没有编号为{pk}的{what}"]})
+        return found
+
     def respond(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
         """The object as this viewset shows it, read again through the scope."""
         fresh = self.get_queryset().get(pk=obj.pk)

@@ -21,6 +21,21 @@ from .models import SEPARATED_DUTIES, ApiToken, Event, PasswordHistory, Role, Ro
 TOKEN_BYTES = 32
 
 
+def save_changes(obj: Any, values: dict[str, Any], conflict: DomainError) -> list[str]:
+    """Set the ``values`` that differ and save only those fields; a unique constraint that the
+    save breaks (a race past the service's own check) becomes ``conflict``. Returns what changed."""
+    changed = [field for field, value in values.items() if getattr(obj, field) != value]
+    for field in changed:
+        setattr(obj, field, values[field])
+    if changed:
+        try:
+            with transaction.atomic():
+                obj.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError:
+            raise conflict from None
+    return changed
+
+
 def _by(actor: User | None) -> dict[str, Any]:
     """Who to name in the security trail: the person, or the server's command line."""
     return {"actor": actor, "actor_name": "" if actor is not None else "命令行"}

@@ -126,9 +126,7 @@ class TermViewSet(ServiceViewSet):
     def relieve(self, request: Request, pk: str) -> Response:
         term = self.get_object()
         data = self.parse(request, RelieveInput)
-        officer = term.officers.filter(pk=data["officer"]).first()
-        if officer is None:
-            raise serializers.ValidationError({"officer": [f"本届没有编号为{data['officer']}的班子成员"]})
+        officer = self.one_of(term.officers.all(), "officer", data["officer"], "本届", "班子成员")
         services.relieve_officer(actor=request.user, officer=officer, until=data["until"])
         return self.respond(term)
 

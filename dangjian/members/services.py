@@ -17,7 +17,7 @@ from dangjian.core.history import service
 from dangjian.core.idnumber import IdNumber, InvalidIdNumber, parse_id_number
 from dangjian.core.models import Event, Role
 from dangjian.core.pinyin import name_keys
-from dangjian.core.services import grant_role
+from dangjian.core.services import grant_role, save_changes
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Organization
 
@@ -118,15 +118,7 @@ def update_member(*, actor: Any, member: Member, **changes: Any) -> Member:
         values["id_number"] = new_idn.number
     if "name" in values:
         values["name_pinyin"], values["name_initials"] = name_keys(values["name"])
-    changed = [field for field, value in values.items() if getattr(member, field) != value]
-    for field in changed:
-        setattr(member, field, values[field])
-    if changed:
-        try:
-            with transaction.atomic():
-                member.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError:
-            raise DomainError({"id_number": "该公民身份号码已在其他党组织登记"}) from None
+    save_changes(member, values, DomainError({"id_number": "该公民身份号码已在其他党组织登记"}))
     return member
 
 

@@ -189,9 +189,7 @@ class OrganizationViewSet(ServiceViewSet):
     def remove_covered_unit(self, request: Request, pk: str) -> Response:
         organization = self.get_object()
         unit_id = self.parse(request, CoveredUnitRemoval)["unit"]
-        unit = organization.covered_units.filter(pk=unit_id).first()
-        if unit is None:
-            raise serializers.ValidationError({"unit": [f"本组织没有编号为{unit_id}的覆盖单位"]})
+        unit = self.one_of(organization.covered_units.all(), "unit", unit_id, "本组织", "覆盖单位")
         services.remove_covered_unit(actor=request.user, unit=unit)
         return self.respond(organization)
 
@@ -210,8 +208,6 @@ class OrganizationViewSet(ServiceViewSet):
     def end_co_manager(self, request: Request, pk: str) -> Response:
         organization = self.get_object()
         data = self.parse(request, CoManagementEnd)
-        link = organization.co_managers.filter(pk=data["link"]).first()
-        if link is None:
-            raise serializers.ValidationError({"link": [f"本组织没有编号为{data['link']}的共管关系"]})
+        link = self.one_of(organization.co_managers.all(), "link", data["link"], "本组织", "共管关系")
         services.end_co_management(actor=request.user, link=link, until=data["until"])
         return self.respond(organization)

@@ -11,9 +11,9 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+
+from dangjian.core.excel import workbook_with_header
 
 from .models import Organization, OrgKind, SetupMode, UnitCategory
 
@@ -61,16 +61,7 @@ def organizations_workbook(
     looked up (by default every organization). A parent outside ``parents`` (the scope's top
     organization's own parent, for one) is left blank. An empty ``organizations`` gives the
     import template: the headers only."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET)
-    for index, width in enumerate(WIDTHS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    workbook, sheet = workbook_with_header(SHEET, HEADERS, WIDTHS)
     rows = 0
     if parents is None:
         parents = Organization.objects.all()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from dangjian.core import scope
 from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
+from dangjian.core.services import save_changes
 
 from . import rules
 from .models import CoManagement, CoManagementKind, CoveredUnit, Organization, OrgKind, SetupMode, UnitCategory
@@ -150,15 +151,7 @@ def update_organization(*, actor: Any, organization: Organization, **changes: An
     if values.get("code") and values["code"] != organization.code:
         _check_code_free(values["code"], organization.pk, errors)
     errors.raise_if_any()
-    changed = [field for field, value in values.items() if getattr(organization, field) != value]
-    for field in changed:
-        setattr(organization, field, values[field])
-    if changed:
-        try:
-            with transaction.atomic():
-                organization.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError:
-            raise DomainError({"code": f"组织代码“{values['code']}”已被使用"}) from None
+    save_changes(organization, values, DomainError({"code": f"组织代码“{values.get('code')}”已被使用"}))
     return organization
 
 
