@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dangjian.core import scope
 from dangjian.core.api import InScope, ServiceViewSet
 from dangjian.orgs.models import Organization
 
@@ -66,16 +67,22 @@ class PartyGroupViewSet(ServiceViewSet):
     """党小组: a branch's groups with their members and leader. A member is in one group at most:
     putting them into this one takes them out of any other. Dissolved groups are not listed."""
 
-    queryset = PartyGroup.objects.select_related("organization", "leader").prefetch_related(
-        Prefetch("members", queryset=Member.objects.filter(deleted_at__isnull=True).order_by("name_pinyin", "id"))
-    )
+    queryset = PartyGroup.objects.select_related("organization", "leader")
     serializer_class = PartyGroupSerializer
     write_serializer_class = PartyGroupInput
     filterset_class = PartyGroupFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[PartyGroup]:
-        return super().get_queryset().order_by("organization__path", "name", "id")
+        # The members listed are those the caller may read: a 党员 sees their group, and in it
+        # only themselves (and the leader by name, as on the branch's page).
+        members = scope.scoped(self.request.user, Member.objects.order_by("name_pinyin", "id"))
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("members", members))
+            .order_by("organization__path", "name", "id")
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.parse(request)

@@ -76,9 +76,10 @@ def test_bad_group_input_is_refused_field_by_field_and_nothing_is_written(world)
 def test_a_member_reads_only_their_own_group_and_changes_nothing(world):
     own = PartyGroup.objects.create(organization=world.village, name="第一党小组")
     other = PartyGroup.objects.create(organization=world.village, name="第二党小组")
-    Member.objects.filter(pk=world.zhangsan.pk).update(party_group=own)
+    Member.objects.filter(pk__in=[world.zhangsan.pk, world.lisi.pk]).update(party_group=own)
     client = world.client(world.member_user)
-    assert [g["name"] for g in client.get("/api/v1/party-groups/").json()["results"]] == ["第一党小组"]
+    [listed] = client.get("/api/v1/party-groups/").json()["results"]
+    assert (listed["name"], names(listed)) == ("第一党小组", ["张三"])  # not 李四's record: only their own
     assert client.get(f"/api/v1/party-groups/{other.pk}/").status_code == 404
     renamed = client.patch(f"/api/v1/party-groups/{own.pk}/", {"name": "改名"}, content_type="application/json")
     assert renamed.status_code == 403
