@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 
@@ -14,8 +15,8 @@ def workbook_with_header(
 ) -> tuple[Workbook, WriteOnlyWorksheet]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     header = []
     for text in headers:
         cell = WriteOnlyCell(sheet, value=text)

@@ -35,9 +35,9 @@ class RestructureForm(StyledForm):
         self.organization = organization
         self.request = request
 
-    def arguments(self) -> dict[str, Any]:
-        raise NotImplementedError  # each kind of restructuring says what its service takes
-
+    # Each kind of restructuring (the subclasses) names its plan and service, and says in
+    # ``arguments()`` what both take from the cleaned form.
+    arguments: Callable[[], dict[str, Any]]
     plan: Callable[..., restructure.Plan]
     carry_out: Callable[..., Any]
 
