@@ -36,12 +36,17 @@ PRODUCTION = PROFILE == "production"
 if PRODUCTION:
     SECRET_KEY = env("SECRET_KEY")
     AUDIT_KEY = env("AUDIT_KEY")
+    DATA_KEYS = env_list("DATA_KEYS", "") or [env("DATA_KEYS")]  # at least one, the current key first
+    LOOKUP_KEY = env("LOOKUP_KEY")
     DEBUG = env_bool("DEBUG", False)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "")
     DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
 else:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
     AUDIT_KEY = env("AUDIT_KEY", "dev-only-audit-key")
+    # Development keys only: production sets its own (manage.py new_data_key prints one).
+    DATA_KEYS = env_list("DATA_KEYS", "ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE")
+    LOOKUP_KEY = env("LOOKUP_KEY", "dev-only-lookup-key")
     DEBUG = env_bool("DEBUG", True)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     if "DATABASE_URL" not in os.environ:
@@ -69,6 +74,8 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "dangjian.core",
     "dangjian.orgs",
     "dangjian.members",
@@ -185,6 +192,10 @@ STORAGES = {
     },
 }
 
+# Uploaded workbooks and their error reports. Never served as static files: only the scoped views
+# hand them out, and uploads are deleted once their import has finished.
+MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # SQLite ignores an index's INCLUDE columns (members' roster index carries the status on
@@ -240,6 +251,10 @@ SPECTACULAR_SETTINGS = {
         "UnitCategoryEnum": "dangjian.orgs.models.UnitCategory",
     },
 }
+
+# Long jobs (large imports) run in the background: `manage.py db_worker` takes them from the
+# database (django-tasks-db), no broker needed. Tests run them at once (ImmediateBackend).
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 LOGGING = {
     "version": 1,

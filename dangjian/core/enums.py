@@ -93,3 +93,25 @@ class Education(models.TextChoices):
     def is_college_or_above(self) -> bool:
         """大专及以上, the share the 党内统计公报 reports."""
         return self in (Education.POSTGRADUATE, Education.BACHELOR, Education.JUNIOR_COLLEGE)
+
+
+class Degree(models.TextChoices):
+    """学位."""
+
+    DOCTOR = "doctor", "博士"
+    MASTER = "master", "硕士"
+    BACHELOR = "bachelor", "学士"
+    NONE = "none", "无"
+
+
+class Occupation(models.TextChoices):
+    """职业 as the 党内统计公报 reports it (RULES.md §8)."""
+
+    WORKER = "worker", "工人（工勤技能人员）"
+    FARMER = "farmer", "农牧渔民"
+    PROFESSIONAL = "professional", "企事业单位、社会组织专业技术人员"
+    MANAGER = "manager", "企事业单位、社会组织管理人员"
+    OFFICIAL = "official", "党政机关工作人员"
+    STUDENT = "student", "学生"
+    OTHER = "other", "其他职业人员"
+    RETIRED = "retired", "离退休人员"

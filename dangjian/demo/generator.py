@@ -15,7 +15,10 @@ from django.db import connection, transaction
 from django.db.models import Field, Max, Model
 from django.utils import timezone
 
-from dangjian.members.models import Member, MembershipPeriod
+from dangjian.core import crypto
+from dangjian.core.dates import add_months
+from dangjian.core.enums import Degree, Education
+from dangjian.members.models import LeftReason, Member, MembershipPeriod, Status, StatusPeriod
 from dangjian.orgs.models import Organization
 
 from .county import COUNTY_REGION, CountyPlan, plan_county
@@ -41,6 +44,20 @@ MEMBER_COLUMNS = (
     "joined_date",
     "regularized_date",
     "status",
+    "occupation",
+    "phone",
+    "native_place",
+    "id_hash",
+    "id_tail",
+    "phone_hash",
+    "phone_tail",
+    "degree",
+    "job",
+    "address",
+    "is_central_household",
+    "status_date",
+    "status_reason",
+    "left_reason",
     "organization",
     "org_path",
     "user",
@@ -50,6 +67,35 @@ MEMBER_COLUMNS = (
     "party_group",
 )
 PERIOD_COLUMNS = ("id", "member", "organization", "start", "end", "reason")
+STATUS_COLUMNS = ("member", "status", "start", "end", "reason", "left_reason")
+DEGREES = {Education.POSTGRADUATE: Degree.MASTER, Education.BACHELOR: Degree.BACHELOR}
+
+
+def _member_row(person: tuple[Any, ...], today: dt.date) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The member's columns after the id (personal data encrypted as the model stores it), and
+    the open status period's."""
+    id_number, education, joined, regularized, status, phone = (person[i] for i in (6, 7, 9, 10, 11, 13))
+    status_date = None if status == Status.NORMAL else min(today, add_months(regularized or joined, 6))
+    left_reason = LeftReason.REMOVED.value if status == Status.LEFT else ""
+    member = (
+        *person[:6],
+        crypto.encrypt(id_number),
+        *person[7:13],
+        crypto.encrypt(phone),
+        person[14],
+        crypto.lookup_hash(id_number),
+        id_number[-4:],
+        crypto.lookup_hash(phone),
+        phone[-4:],
+        DEGREES.get(education, ""),
+        "",
+        "",
+        False,
+        status_date,
+        "",
+        left_reason,
+    )
+    return member, (status, status_date or joined, None, "", left_reason)
 
 
 def _allocate(plan: CountyPlan, total: int) -> list[int]:
@@ -179,6 +225,7 @@ def build_county(*, members: int, seed: int, today: dt.date, progress: Progress 
     next_period = (MembershipPeriod.objects.aggregate(top=Max("id"))["top"] or 0) + 1
     member_rows: list[tuple[Any, ...]] = []
     period_rows: list[tuple[Any, ...]] = []
+    status_rows: list[tuple[Any, ...]] = []
     written = 0
     setting = SettingWriter(seed, today)
     for index, (spec, organization, count) in enumerate(
@@ -188,17 +235,19 @@ def build_county(*, members: int, seed: int, today: dt.date, progress: Progress 
         for k in range(count):
             row = factory.person(spec.profile)
             group = groups[k * len(groups) // count] if groups else None
-            member_rows.append((next_id, *row, organization.pk, organization.path, None, None, now, now, group))
+            columns, status_period = _member_row(row, today)
+            member_rows.append((next_id, *columns, organization.pk, organization.path, None, None, now, now, group))
+            status_rows.append((next_id, *status_period))
             setting.member(index, next_id, group, row)
             start = max(row[9], spec.founded)  # joined, or the organization's founding if later
             period_rows.append((next_period, next_id, organization.pk, start, None, "登记入册"))
             next_id += 1
             next_period += 1
             if len(member_rows) == BATCH:
-                written += _flush(writer, member_rows, period_rows)
+                written += _flush(writer, member_rows, period_rows, status_rows)
                 progress(f"党员 {written}/{members}")
-    written += _flush(writer, member_rows, period_rows)
-    writer.reset_sequences(Member, MembershipPeriod)
+    written += _flush(writer, member_rows, period_rows, status_rows)
+    writer.reset_sequences(Member, MembershipPeriod, StatusPeriod)
     progress(f"党员 {written}/{members}")
     for model, rows in setting.rows(plan, organizations, now).items():
         writer.write(model, SETTING_COLUMNS[model], rows)
@@ -207,10 +256,12 @@ def build_county(*, members: int, seed: int, today: dt.date, progress: Progress 
     return organizations[0]
 
 
-def _flush(writer: RowWriter, member_rows: list[tuple[Any, ...]], period_rows: list[tuple[Any, ...]]) -> int:
+def _flush(writer: RowWriter, *batches: list[tuple[Any, ...]]) -> int:
+    member_rows, period_rows, status_rows = batches
     count = len(member_rows)
     writer.write(Member, MEMBER_COLUMNS, member_rows)
     writer.write(MembershipPeriod, PERIOD_COLUMNS, period_rows)
-    member_rows.clear()
-    period_rows.clear()
+    writer.write(StatusPeriod, STATUS_COLUMNS, status_rows)
+    for batch in batches:
+        batch.clear()
     return count

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from dangjian.core.dates import add_months, add_years
-from dangjian.core.enums import Education, Ethnicity, Gender
+from dangjian.core.enums import Education, Ethnicity, Gender, Occupation
 from dangjian.core.idnumber import check_character
 from dangjian.core.pinyin import name_keys
 from dangjian.members.models import Category, Status
@@ -37,6 +37,16 @@ AGE_WEIGHTS = {
 }
 FEMALE_SHARE = {"village": 0.2, "community": 0.38, "organ": 0.35, "enterprise": 0.28, "school": 0.55, "hospital": 0.6}
 MOBILE_SHARE = {"village": 0.06, "community": 0.03}
+NATIVE_PLACES = ("湖南湘潭", "湖南株洲", "湖南益阳", "湖南岳阳", "湖北武汉", "江西萍乡", "广东广州")
+# (occupations, weights) of the members under 60, per kind of unit.
+OCCUPATIONS = {
+    "village": ((Occupation.FARMER, Occupation.WORKER, Occupation.OTHER), (80, 10, 10)),
+    "community": ((Occupation.WORKER, Occupation.OTHER, Occupation.MANAGER), (30, 50, 20)),
+    "organ": ((Occupation.OFFICIAL,), (1,)),
+    "enterprise": ((Occupation.WORKER, Occupation.PROFESSIONAL, Occupation.MANAGER), (50, 30, 20)),
+    "school": ((Occupation.PROFESSIONAL, Occupation.MANAGER), (85, 15)),
+    "hospital": ((Occupation.PROFESSIONAL, Occupation.MANAGER), (85, 15)),
+}
 MINORITIES = (
     (Ethnicity.TUJIA, 40),
     (Ethnicity.MIAO, 25),
@@ -86,6 +96,7 @@ class PersonFactory:
             regularized, category = None, Category.PROBATIONARY
         name = self._name(female)
         pinyin, initials = name_keys(name)
+        native_place = "湖南长沙" if rng.random() < 0.8 else rng.choice(NATIVE_PLACES)
         ethnicity = (
             Ethnicity.HAN
             if rng.random() < 0.95
@@ -104,7 +115,19 @@ class PersonFactory:
             joined,
             regularized,
             self._status(profile, birth).value,
+            self._occupation(profile, birth).value,
+            self._phone(),
+            native_place,
         )
+
+    def _occupation(self, profile: str, birth: dt.date) -> Occupation:
+        """Retired past 60 in most places; otherwise what the unit's members mostly do."""
+        if (self.today - birth).days > 60 * 365 and profile != "organ" and self.rng.random() < 0.8:
+            return Occupation.RETIRED
+        return self.rng.choices(*OCCUPATIONS[profile])[0]
+
+    def _phone(self) -> str:
+        return f"1{self.rng.choice('3589')}{self.rng.randrange(10**9):09d}"
 
     def _name(self, female: bool) -> str:
         rng = self.rng

@@ -3,6 +3,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from dangjian.core.crypto import lookup_hash
 from dangjian.core.enums import Education, Ethnicity, Gender
 from dangjian.core.forms import style_widgets
 from dangjian.orgs.filters import scoped_organizations
@@ -14,16 +15,27 @@ from .models import Category, Member, Status
 
 def search_members(queryset: QuerySet[Member], text: str) -> QuerySet[Member]:
     """One search box: Chinese text matches the name; letters match full pinyin or initials
-    ("zs" and "zhangs" find 张三); four or more digits match the end of the ID number."""
-    text = "".join(text.split())
+    ("zs" and "zhangs" find 张三); a mobile number finds its owner; four digits match the end of
+    the ID number or of the phone; more digits, the end of the ID number.
+
+    Numbers are encrypted, so they are matched by keyed hash (whole numbers) or by the plain
+    last four characters; a longer tail narrows those candidates by decrypting only them."""
+    text = "".join(text.split()).upper()
     if not text:
         return queryset
     if text.isascii() and text.isalpha():
         text = text.lower()
         return queryset.filter(Q(name_initials__startswith=text) | Q(name_pinyin__startswith=text))
-    if len(text) >= 4 and text[:-1].isdigit() and (text[-1].isdigit() or text[-1] in "xX"):
-        return queryset.filter(id_number__endswith=text.upper())
-    return queryset.filter(name__contains=text)
+    if not (len(text) >= 4 and text[:-1].isdigit() and (text[-1].isdigit() or text[-1] == "X")):
+        return queryset.filter(name__contains=text)
+    if len(text) == 11 and text.startswith("1"):
+        return queryset.filter(phone_hash=lookup_hash(text))
+    if len(text) == 18:
+        return queryset.filter(id_hash=lookup_hash(text))
+    if len(text) == 4:
+        return queryset.filter(Q(id_tail=text) | Q(phone_tail=text))
+    candidates = queryset.filter(id_tail=text[-4:]).values_list("pk", "id_number")
+    return queryset.filter(pk__in=[pk for pk, number in candidates if number.endswith(text)])
 
 
 class MemberFilter(django_filters.FilterSet):

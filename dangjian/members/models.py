@@ -1,14 +1,17 @@
 """The member registry (党员花名册) and where each member belonged when (membership periods)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from dangjian.core.enums import Education, Ethnicity, Gender
-from dangjian.core.fields import PathField
+from dangjian.core.crypto import lookup_hash
+from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
+from dangjian.core.fields import EncryptedTextField, PathField
 from dangjian.core.history import history_user
-from dangjian.core.idnumber import mask_id_number
+from dangjian.core.idnumber import mask_id_number, mask_phone
 
 
 class Category(models.TextChoices):
@@ -29,6 +32,16 @@ class Status(models.TextChoices):
     def is_on_roll(self) -> bool:
         """Still a member of the organization (counted in its 党员数)."""
         return self not in (Status.DECEASED, Status.LEFT)
+
+
+class LeftReason(models.TextChoices):
+    """出党 and how (the 出党 table of the annual report, RULES.md §6, §8)."""
+
+    WITHDREW = "withdrew", "退党除名"
+    REMOVED = "removed", "除名"
+    LAPSED = "lapsed", "自行脱党除名"
+    EXPELLED = "expelled", "开除党籍"
+    PROBATION_CANCELLED = "probation_cancelled", "取消预备党员资格"
 
 
 class PartyGroup(models.Model):
@@ -72,13 +85,29 @@ class Member(models.Model):
     name_initials = models.CharField("姓名拼音首字母", max_length=50, editable=False, db_index=False)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)
+    native_place = models.CharField("籍贯", max_length=50, blank=True)
     birth_date = models.DateField("出生日期")
-    id_number = models.CharField("公民身份号码", max_length=18, unique=True)
+    # Personal data: encrypted, found by keyed hash (core.crypto); the last four characters are
+    # kept plain for the search box, as the masked display shows them anyway.
+    id_number = EncryptedTextField("公民身份号码")
+    id_hash = models.CharField("公民身份号码索引", max_length=64, unique=True, editable=False)
+    id_tail = models.CharField("公民身份号码末四位", max_length=4, editable=False, db_index=True)
     education = models.CharField("学历", max_length=30, choices=Education.choices)
+    degree = models.CharField("学位", max_length=20, choices=Degree.choices, blank=True)
+    occupation = models.CharField("职业类别", max_length=20, choices=Occupation.choices, blank=True)
+    job = models.CharField("工作单位及职务", max_length=100, blank=True)
+    phone = EncryptedTextField("联系电话", null=True, blank=True)
+    phone_hash = models.CharField("联系电话索引", max_length=64, blank=True, editable=False, db_index=True)
+    phone_tail = models.CharField("联系电话末四位", max_length=4, blank=True, editable=False)
+    address = models.CharField("家庭住址", max_length=200, blank=True)
     category = models.CharField("人员类别", max_length=20, choices=Category.choices)
     joined_date = models.DateField("入党日期")
     regularized_date = models.DateField("转正日期", null=True, blank=True)
+    is_central_household = models.BooleanField("党员中心户", default=False)
     status = models.CharField("党籍状态", max_length=20, choices=Status.choices, default=Status.NORMAL)
+    status_date = models.DateField("状态变更日期", null=True, blank=True)
+    status_reason = models.CharField("状态变更原因", max_length=200, blank=True)
+    left_reason = models.CharField("出党方式", max_length=30, choices=LeftReason.choices, blank=True)
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="members", verbose_name="所在党组织"
     )
@@ -125,6 +154,9 @@ class Member(models.Model):
                 condition=~Q(category=Category.PROBATIONARY) | Q(regularized_date__isnull=True),
                 name="member_probationary_not_regularized",
             ),
+            models.CheckConstraint(
+                condition=Q(status=Status.LEFT) ^ Q(left_reason=""), name="member_left_reason_when_left"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,6 +165,21 @@ class Member(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone or "")
+
+    @staticmethod
+    def id_columns(number: str) -> dict[str, str]:
+        """The number (already validated and normalised) with its lookup hash and search tail."""
+        return {"id_number": number, "id_hash": lookup_hash(number), "id_tail": number[-4:]}
+
+    @staticmethod
+    def phone_columns(phone: str) -> dict[str, Any]:
+        if not phone:
+            return {"phone": None, "phone_hash": "", "phone_tail": ""}
+        return {"phone": phone, "phone_hash": lookup_hash(phone), "phone_tail": phone[-4:]}
 
 
 class MembershipPeriod(models.Model):
@@ -167,3 +214,117 @@ class MembershipPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} @ {self.organization} {self.start}–{self.end or ''}"
+
+
+class StatusPeriod(models.Model):
+    """The member's 党籍状态 on the days ``start`` ≤ d < ``end``, like membership periods: a change
+    on date D ends one period and starts the next on D, so "status on date D" is one query. The
+    category needs no table of its own: a member is 预备 from the joined date and 正式 from the
+    regularized date."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="status_periods", verbose_name="党员")
+    status = models.CharField("党籍状态", max_length=20, choices=Status.choices)
+    start = models.DateField("起始日期")
+    end = models.DateField("截止日期", null=True, blank=True)
+    reason = models.CharField("原因", max_length=200, blank=True)
+    left_reason = models.CharField("出党方式", max_length=30, choices=LeftReason.choices, blank=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = "党籍状态期间"
+        verbose_name_plural = "党籍状态期间"
+        ordering = ["member", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(end__isnull=True), name="status_one_open_per_member"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="status_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_status_display()} {self.start}–{self.end or ''}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "校验中"
+    FAILED = "failed", "有错误，未导入"
+    DONE = "done", "已导入"
+
+
+class MemberImport(models.Model):
+    """One upload of the member workbook (党员信息导入): validated whole, committed all or nothing.
+    The uploaded file is kept with the job: it is the record of where the imported rows came from."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="导入时所在组织"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="导入人"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    file = models.FileField("上传文件", upload_to="imports/%Y/%m/")
+    file_name = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    processed_rows = models.PositiveIntegerField("已校验行数", default=0)
+    created_count = models.PositiveIntegerField("导入人数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    errors = models.JSONField("错误明细（前若干条）", default=list, blank=True)
+    message = models.CharField("说明", max_length=300, blank=True)
+    report = models.FileField("标注错误的工作簿", upload_to="imports/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = "党员信息导入"
+        verbose_name_plural = "党员信息导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", "待处理"
+    ACCEPTED = "accepted", "已采纳"
+    REJECTED = "rejected", "未采纳"
+
+
+class CorrectionRequest(models.Model):
+    """A member asks for their own record to be corrected (信息更正申请); the branch's
+    administrator accepts it (the change is made through the member service) or rejects it."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="corrections", verbose_name="党员")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    changes = models.JSONField("申请更正的内容")
+    reason = models.CharField("说明", max_length=500, blank=True)
+    status = models.CharField("状态", max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decision_note = models.CharField("处理意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "信息更正申请"
+        verbose_name_plural = "信息更正申请"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="pending"), name="correction_one_pending_per_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.created_at:%Y-%m-%d} {self.get_status_display()}"

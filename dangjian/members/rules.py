@@ -7,7 +7,7 @@ from dangjian.core.dates import add_years
 from dangjian.core.enums import Gender
 from dangjian.core.idnumber import IdNumber
 
-from .models import Category
+from .models import Category, LeftReason, Status
 
 MIN_AGE_TO_JOIN = 18  # 发展党员工作细则 第五条: 年满十八岁
 PROBATION_YEARS = 1  # 党章 第七条: 预备期为一年
@@ -94,3 +94,56 @@ def age_band_birth_ranges(as_of: dt.date) -> list[BirthRange]:
         )
         for low, high, label in AGE_BANDS
     ]
+
+
+_PHONE_CHARACTERS = set("0123456789-")
+
+
+def normalize_phone(text: str) -> str:
+    """Digits and dashes only; spaces and the +86 prefix people paste are dropped."""
+    text = "".join(text.split())
+    if text.startswith("+86"):
+        text = text[3:]
+    return text
+
+
+def phone_problem(phone: str) -> str | None:
+    """A mobile number (11 digits starting with 1) or a landline (0 + area code + number)."""
+    if not set(phone) <= _PHONE_CHARACTERS:
+        return f"联系电话“{phone}”只能包含数字和“-”"
+    digits = phone.replace("-", "")
+    if digits.startswith("1"):
+        if len(digits) != 11 or "-" in phone:
+            return f"手机号码“{phone}”应为以1开头的11位数字"
+    elif not (digits.startswith("0") and 10 <= len(digits) <= 12):
+        return f"联系电话“{phone}”应为11位手机号码或带区号的固定电话（如0731-84123456）"
+    return None
+
+
+@dataclass(frozen=True)
+class StatusFacts:
+    status: str
+    left_reason: str
+    date: dt.date | None
+    category: str
+    joined_date: dt.date | None
+
+
+def status_problems(facts: StatusFacts, today: dt.date) -> dict[str, str]:
+    """A status with its date and, for 出党, how the member left (RULES.md §6, §8)."""
+    problems: dict[str, str] = {}
+    status_date, joined = facts.date, facts.joined_date
+    if facts.status == Status.LEFT and not facts.left_reason:
+        problems["left_reason"] = (
+            "党籍状态为出党时，请选择出党方式（退党除名、除名、自行脱党除名、开除党籍或取消预备党员资格）"
+        )
+    elif facts.status != Status.LEFT and facts.left_reason:
+        problems["left_reason"] = "只有出党才填写出党方式"
+    elif facts.left_reason == LeftReason.PROBATION_CANCELLED and facts.category != Category.PROBATIONARY:
+        problems["left_reason"] = "取消预备党员资格只适用于预备党员"
+    if status_date:
+        if status_date > today:
+            problems["status_date"] = "状态变更日期不能晚于今天"
+        elif joined and status_date < joined:
+            problems["status_date"] = f"状态变更日期不能早于入党日期{joined:%Y-%m-%d}"
+    return problems

@@ -11,7 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from dangjian.core import audit, scope
-from dangjian.core.enums import Education, Ethnicity, Gender
+from dangjian.core.crypto import lookup_hash
+from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
 from dangjian.core.idnumber import IdNumber, InvalidIdNumber, parse_id_number
@@ -23,20 +24,31 @@ from dangjian.orgs.models import Organization
 
 from . import rules
 from .access import may_reveal
-from .models import Category, Member, MembershipPeriod, PartyGroup, Status
+from .models import Category, LeftReason, Member, MembershipPeriod, PartyGroup, Status, StatusPeriod
 
+# Corrected with update_member. The status changes with its date (change_status); the
+# organization only by a transfer or a restructuring.
 EDITABLE_FIELDS = (
     "name",
     "gender",
     "ethnicity",
+    "native_place",
     "birth_date",
     "id_number",
     "education",
+    "degree",
+    "occupation",
+    "job",
+    "phone",
+    "address",
     "category",
     "joined_date",
     "regularized_date",
-    "status",
+    "is_central_household",
 )
+STATUS_FIELDS = ("status", "status_date", "status_reason", "left_reason")
+TEXT_LIMITS = {"name": ("姓名", 50), "native_place": ("籍贯", 50), "job": ("工作单位及职务", 100)}
+TEXT_LIMITS |= {"address": ("家庭住址", 200), "status_reason": ("状态变更原因", 200)}
 REQUIRED_FIELDS = {
     "name": "姓名",
     "id_number": "公民身份号码",
@@ -48,8 +60,11 @@ CHOICES = {
     "gender": (Gender, "性别"),
     "ethnicity": (Ethnicity, "民族"),
     "education": (Education, "学历"),
+    "degree": (Degree, "学位"),
+    "occupation": (Occupation, "职业类别"),
     "category": (Category, "人员类别"),
     "status": (Status, "党籍状态"),
+    "left_reason": (LeftReason, "出党方式"),
 }
 ON_ROLL = [status for status in Status if status.is_on_roll]
 
@@ -61,11 +76,12 @@ def members_on_roll(organization: Organization) -> QuerySet[Member]:
 @service
 def create_member(*, actor: Any, organization: Organization, since: dt.date | None = None, **fields: Any) -> Member:
     """Register a member in a branch (登记党员). ``since`` is the day the member came to this
-    organization: by default the joined date, or the organization's founding if that is later."""
+    organization: by default the joined date, or the organization's founding if that is later.
+    A member registered with a status other than 正常 gives its date (``status_date``)."""
     scope.require_role(actor, lambda role: role.writes_members, "登记党员")
     organization = _lock_organization(actor, organization)
     errors = ErrorCollector()
-    values = _clean(fields, errors)
+    values = _clean(fields, errors, allowed=EDITABLE_FIELDS + STATUS_FIELDS)
     for field, label in REQUIRED_FIELDS.items():
         if not values.get(field) and field not in errors.errors:
             errors.add(field, f"请填写{label}")
@@ -80,17 +96,30 @@ def create_member(*, actor: Any, organization: Organization, since: dt.date | No
         errors.add("since", "到本组织日期不能早于入党日期")
     if start and start > timezone.localdate():
         errors.add("since", "到本组织日期不能晚于今天")
+    status = values.setdefault("status", Status.NORMAL)
+    if status != Status.NORMAL and not values.get("status_date"):
+        errors.add("status_date", f"党籍状态为{status.label}时，请填写状态变更日期")
+    _check_status(values, errors)
     errors.raise_if_any()
     assert isinstance(idn, IdNumber)
     assert start is not None
-    values["id_number"] = idn.number
+    phone = values.pop("phone", "")
     values["name_pinyin"], values["name_initials"] = name_keys(values["name"])
+    values |= Member.id_columns(idn.number) | Member.phone_columns(phone)
+    member = Member(organization=organization, org_path=organization.path, **values)
     try:
         with transaction.atomic():
-            member = Member.objects.create(organization=organization, org_path=organization.path, **values)
+            member.save()
     except IntegrityError:  # a concurrent registration of the same person won the race
         raise DomainError({"id_number": "该公民身份号码已在其他党组织登记"}) from None
     MembershipPeriod.objects.create(member=member, organization=organization, start=start, reason="登记入册")
+    StatusPeriod.objects.create(
+        member=member,
+        status=status,
+        start=values.get("status_date") or values["joined_date"],
+        reason=values.get("status_reason", ""),
+        left_reason=values.get("left_reason", ""),
+    )
     return member
 
 
@@ -115,11 +144,62 @@ def update_member(*, actor: Any, member: Member, **changes: Any) -> Member:
         _check_identity(actor, merged, new_idn or parse_id_number(member.id_number), member.pk, errors)
     errors.raise_if_any()
     if new_idn:
-        values["id_number"] = new_idn.number
+        values |= Member.id_columns(new_idn.number)
+    if "phone" in values:
+        values |= Member.phone_columns(values["phone"])
     if "name" in values:
         values["name_pinyin"], values["name_initials"] = name_keys(values["name"])
     save_changes(member, values, DomainError({"id_number": "该公民身份号码已在其他党组织登记"}))
     return member
+
+
+@service
+def change_status(
+    *, actor: Any, member: Member, status: str, date: dt.date, reason: str = "", left_reason: str = ""
+) -> Member:
+    """变更党籍状态 on a date: the open status period ends that day and the new one starts, so the
+    status on any date can be looked up later. 出党 says how (left_reason)."""
+    scope.require_role(actor, lambda role: role.writes_members, "变更党籍状态")
+    member = scope.get_scoped_or_404(actor, Member.objects.select_for_update(), to_write=True, pk=member.pk)
+    errors = ErrorCollector()
+    values = _clean(
+        {"status": status, "status_date": date, "status_reason": reason, "left_reason": left_reason},
+        errors,
+        allowed=STATUS_FIELDS,
+    )
+    if not values.get("status") and "status" not in errors.errors:
+        errors.add("status", "请选择党籍状态")
+    current = member.status_periods.filter(end__isnull=True).first()
+    if values.get("status") == member.status:
+        errors.add("status", f"{member.name}的党籍状态已是{member.get_status_display()}")
+    if current and date < current.start:
+        errors.add("status_date", f"状态变更日期不能早于上一次变更的日期{current.start:%Y-%m-%d}")
+    values["category"] = member.category
+    values["joined_date"] = member.joined_date
+    _check_status(values, errors)
+    errors.raise_if_any()
+    if current:
+        current.end = date
+        current.save(update_fields=["end"])
+    StatusPeriod.objects.create(
+        member=member, status=values["status"], start=date, reason=reason.strip(), left_reason=left_reason
+    )
+    member.status, member.status_date = values["status"], date
+    member.status_reason, member.left_reason = reason.strip(), left_reason
+    member.save(update_fields=[*STATUS_FIELDS, "updated_at"])
+    return member
+
+
+def _check_status(values: dict[str, Any], errors: ErrorCollector) -> None:
+    facts = rules.StatusFacts(
+        status=values.get("status") or Status.NORMAL,
+        left_reason=values.get("left_reason") or "",
+        date=values.get("status_date"),
+        category=values.get("category") or "",
+        joined_date=values.get("joined_date"),
+    )
+    for field, problem in rules.status_problems(facts, timezone.localdate()).items():
+        errors.add(field, problem)
 
 
 def reveal_id_number(*, actor: Any, member: Member) -> str:
@@ -170,7 +250,7 @@ def _check_identity(
     )
     for field, problem in rules.member_problems(facts, timezone.localdate()).items():
         errors.add(field, problem)
-    others = Member.objects.filter(id_number=idn.number).select_related("organization")
+    others = Member.objects.filter(id_hash=lookup_hash(idn.number)).select_related("organization")
     existing = (others.exclude(pk=own_pk) if own_pk is not None else others).first()
     if existing is None:
         return
@@ -181,13 +261,24 @@ def _check_identity(
         errors.add("id_number", "该公民身份号码已在其他党组织登记，一人只能有一条党员记录")
 
 
-def _clean(fields: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
+def _clean(
+    fields: dict[str, Any], errors: ErrorCollector, allowed: tuple[str, ...] = EDITABLE_FIELDS
+) -> dict[str, Any]:
     """Normalise and check the format of each given field; the ID number becomes an IdNumber."""
-    if unknown := set(fields) - set(EDITABLE_FIELDS):
+    if unknown := set(fields) - set(allowed):
         raise TypeError(f"unknown member fields: {sorted(unknown)}")
     values: dict[str, Any] = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
-    if "name" in values and len(values["name"] or "") > 50:
-        errors.add("name", "姓名不能超过50个字")
+    for field, (label, limit) in TEXT_LIMITS.items():
+        if len(values.get(field) or "") > limit:
+            errors.add(field, f"{label}不能超过{limit}个字")
+        elif field in values and values[field] is None:
+            values[field] = ""
+    if values.get("phone"):
+        values["phone"] = rules.normalize_phone(values["phone"])
+        if problem := rules.phone_problem(values["phone"]):
+            errors.add("phone", problem)
+    elif "phone" in values:
+        values["phone"] = ""
     for field, (enum, label) in CHOICES.items():
         if values.get(field):
             try:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dangjian.core.crypto import new_key
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -25,6 +27,8 @@ def test_production_profile_passes_check_deploy(tmp_path):
         DANGJIAN_PROFILE="production",
         SECRET_KEY=secrets.token_urlsafe(60),
         AUDIT_KEY=secrets.token_urlsafe(40),
+        DATA_KEYS=new_key(),
+        LOOKUP_KEY=secrets.token_urlsafe(40),
         ALLOWED_HOSTS="dangjian.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
     )
@@ -36,3 +40,18 @@ def test_production_profile_without_a_secret_key_refuses_to_start(tmp_path):
     result = manage("check", DANGJIAN_PROFILE="production", ALLOWED_HOSTS="x", DATABASE_URL=f"sqlite:///{tmp_path}/d")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_profile_without_data_keys_refuses_to_start(tmp_path):
+    """ID and phone numbers are encrypted under keys from the environment, never a default."""
+    result = manage(
+        "check",
+        DANGJIAN_PROFILE="production",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        AUDIT_KEY=secrets.token_urlsafe(40),
+        LOOKUP_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="x",
+        DATABASE_URL=f"sqlite:///{tmp_path}/d",
+    )
+    assert result.returncode != 0
+    assert "DATA_KEYS" in result.stderr

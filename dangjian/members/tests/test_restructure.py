@@ -9,7 +9,7 @@ from django.http import Http404
 from dangjian.core.errors import DomainError
 from dangjian.members.integrity import problems
 from dangjian.members.models import Member, MembershipPeriod, PartyGroup, Status
-from dangjian.members.services import create_party_group, update_member
+from dangjian.members.services import change_status, create_party_group
 from dangjian.orgs import restructure
 from dangjian.orgs.models import Organization, OrgKind, Restructuring, RestructuringItem, UnitCategory
 from dangjian.orgs.services import create_organization
@@ -193,7 +193,7 @@ def test_a_group_moves_without_the_deceased_who_stay_behind_outside_any_group(wo
         name="第一党小组",
         member_ids=[world.zhangsan.pk, world.lisi.pk],
     )
-    update_member(actor=world.town_admin, member=world.lisi, status=Status.DECEASED)
+    change_status(actor=world.town_admin, member=world.lisi, status=Status.DECEASED, date=dt.date(2025, 1, 1))
     restructure.merge_organizations(actor=world.town_admin, sources=[world.village], target=world.community, date=DAY)
     zhangsan, lisi = Member.objects.get(pk=world.zhangsan.pk), Member.objects.get(pk=world.lisi.pk)
     assert (zhangsan.organization, zhangsan.party_group) == (world.community, group)

@@ -13,7 +13,7 @@ from conftest import make_id_number
 from dangjian.core.errors import DomainError
 from dangjian.members.integrity import problems
 from dangjian.members.models import Member, PartyGroup, Status
-from dangjian.members.services import ON_ROLL, create_member, create_party_group, update_member
+from dangjian.members.services import ON_ROLL, change_status, create_member, create_party_group
 from dangjian.orgs import restructure
 from dangjian.orgs.models import Organization, OrgKind, UnitCategory
 from dangjian.orgs.services import create_organization
@@ -80,7 +80,7 @@ def build(world, towns):
                 half = [member.pk for member in members[: len(members) // 2 + 1]]
                 create_party_group(actor=actor, organization=branch, name="第一党小组", member_ids=half)
             if len(members) >= 3:
-                update_member(actor=actor, member=members[0], status=Status.DECEASED)
+                change_status(actor=actor, member=members[0], status=Status.DECEASED, date=dt.date(2020, 1, 1))
     return created
 
 
