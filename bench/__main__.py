@@ -29,6 +29,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--write-repeat", type=int, default=5, help="timed runs per restructuring operation")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--rebuild", action="store_true", help="rebuild the county even if it matches")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the member import (0: skip it)")
+    parser.add_argument(
+        "--import-export",
+        choices=("both", "bulk", "none"),
+        default="both",
+        help="django-import-export paths to measure beside ours (the default path takes minutes)",
+    )
     return parser.parse_args()
 
 
@@ -84,6 +91,12 @@ def main() -> None:
 
     build_seconds = build_if_needed(args.members, args.seed, AS_OF, args.rebuild)
     run_all(args.members, args.repeat, args.write_repeat, build_seconds, median_ms)
+    if args.import_rows:
+        from bench import member_import
+
+        member_import.run(
+            args.import_rows, args.database_url, args.import_export != "none", args.import_export == "both"
+        )
 
 
 if __name__ == "__main__":

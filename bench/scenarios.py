@@ -65,7 +65,7 @@ class _Quiet:
     def flush(self) -> None: ...
 
 
-def _bench_user(username: str, organization: Organization) -> User:
+def bench_user(username: str, organization: Organization) -> User:
     user, _ = User.objects.get_or_create(username=username, defaults={"home_organization": organization})
     grant_role(actor=None, user=user, role=Role.ORG_ADMIN, organization=organization)
     return User.objects.get(pk=user.pk)
@@ -118,8 +118,8 @@ def run_all(members: int, repeat: int, write_repeat: int, build_seconds: float |
     )
     town = max(towns, key=lambda org: sizes.get(org.path, 0))
     root = Organization.objects.get(depth=1)
-    town_admin = _bench_user("bench_town", town)
-    county_admin = _bench_user("bench_county", root)
+    town_admin = bench_user("bench_town", town)
+    county_admin = bench_user("bench_county", root)
     prefix = town.path + "%"
     scoped = scope.scoped(town_admin, Member.objects.all())
     web = Client()

@@ -13,25 +13,43 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core.api import ServiceViewSet
-from dangjian.core.enums import Education, Ethnicity, Gender
+from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.orgs.filters import scoped_organizations
 from dangjian.orgs.models import Organization
 
 from . import rules, services
 from .filters import MemberFilter
-from .models import Category, Member, Status
+from .models import Category, LeftReason, Member, Status
 
 
 class MemberSerializer(serializers.ModelSerializer[Member]):
     id_number = serializers.CharField(
         source="masked_id_number", read_only=True, help_text="公民身份号码，脱敏；完整号码见 reveal（记入安全审计）"
     )
+    phone = serializers.CharField(source="masked_phone", read_only=True, help_text="联系电话，脱敏；完整号码见 reveal")
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 
     class Meta:
         model = Member
-        fields = ["id", *services.EDITABLE_FIELDS, "name_pinyin", "organization", "organization_name"]
+        fields = [
+            "id",
+            *services.EDITABLE_FIELDS,
+            *services.STATUS_FIELDS,
+            "name_pinyin",
+            "organization",
+            "organization_name",
+            "party_group",
+        ]
         read_only_fields = fields
+
+
+class StatusChangeSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=Status.choices)
+    date = serializers.DateField(help_text="变更日期")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    left_reason = serializers.ChoiceField(
+        choices=LeftReason.choices, required=False, allow_blank=True, default="", help_text="出党方式（出党时必填）"
+    )
 
 
 class MemberWriteSerializer(serializers.Serializer[Member]):
@@ -44,11 +62,21 @@ class MemberWriteSerializer(serializers.Serializer[Member]):
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, help_text="留空则取自身份证号")
     birth_date = serializers.DateField(required=False, help_text="留空则取自身份证号")
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
+    native_place = serializers.CharField(max_length=50, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False)
+    degree = serializers.ChoiceField(choices=Degree.choices, required=False, allow_blank=True)
+    occupation = serializers.ChoiceField(choices=Occupation.choices, required=False, allow_blank=True)
+    job = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     joined_date = serializers.DateField(required=False)
     regularized_date = serializers.DateField(required=False, allow_null=True)
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    is_central_household = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False, help_text="登记时；之后用 status 操作变更")
+    status_date = serializers.DateField(required=False, help_text="登记时党籍状态不是正常的，填写其日期")
+    status_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    left_reason = serializers.ChoiceField(choices=LeftReason.choices, required=False, allow_blank=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,20 +125,37 @@ class MemberViewSet(ServiceViewSet):
         data = self.parse(request)
         if "organization" in data or "since" in data:
             raise serializers.ValidationError({"organization": ["调整所在党组织请办理组织关系转接，不能在此修改"]})
+        if status_fields := [name for name in services.STATUS_FIELDS if name in data]:
+            raise serializers.ValidationError(
+                {name: ["党籍状态请用 status 操作变更（需填写日期）"] for name in status_fields}
+            )
         services.update_member(actor=request.user, member=member, **data)
+        return self.respond(member)
+
+    @extend_schema(request=StatusChangeSerializer, responses=MemberSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, pk: str | None = None) -> Response:
+        """变更党籍状态 on a date; the status history keeps every change."""
+        member = self.get_object()
+        data = self.parse(request, StatusChangeSerializer)
+        services.change_status(actor=request.user, member=member, **data)
         return self.respond(member)
 
     def perform_destroy(self, instance: Member) -> None:
         services.delete_member(actor=self.request.user, member=instance)
 
     @extend_schema(
-        request=None, responses=inline_serializer("RevealedIdNumber", {"id_number": serializers.CharField()})
+        request=None,
+        responses=inline_serializer(
+            "RevealedNumbers", {"id_number": serializers.CharField(), "phone": serializers.CharField()}
+        ),
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, pk: str | None = None) -> Response:
-        """The full ID number, for a role allowed to see it; every call goes into the security trail."""
+        """The full ID and phone numbers, for a role allowed to see them; every call goes into
+        the security trail."""
         member = self.get_object()
-        return Response({"id_number": services.reveal_id_number(actor=request.user, member=member)})
+        return Response(services.reveal_numbers(actor=request.user, member=member))
 
     @extend_schema(
         parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="年龄计算日期，默认今天")],

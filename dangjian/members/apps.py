@@ -13,7 +13,7 @@ class MembersConfig(AppConfig):
         from dangjian.orgs.tree import SubtreeCounter, register_subtree_counter
 
         from . import views_groups  # noqa: F401  (registers the party-groups panel)
-        from .models import Member, MembershipPeriod, PartyGroup
+        from .models import CorrectionRequest, Member, MemberImport, MembershipPeriod, PartyGroup, StatusPeriod
         from .rehome import MemberRehomer
         from .services import ON_ROLL, members_on_roll
 
@@ -31,6 +31,23 @@ class MembersConfig(AppConfig):
             own="member__user",
             live=Q(member__deleted_at__isnull=True),
         )
+        scope.register(
+            StatusPeriod,
+            path="member__org_path",
+            readers=lambda role: role.reads_members,
+            own="member__user",
+            live=Q(member__deleted_at__isnull=True),
+        )
+        scope.register(
+            CorrectionRequest,
+            path="member__org_path",
+            readers=lambda role: role.reads_members,
+            own="member__user",
+            live=Q(member__deleted_at__isnull=True),
+        )
+        # An import job belongs to the organization it was started from; its pages also check
+        # that the viewer started it (the report holds the uploaded rows).
+        scope.register(MemberImport, path="organization__path", readers=lambda role: role.writes_members)
         register_occupant(Occupant(unit="名党员", count=lambda org: members_on_roll(org).count(), are_members=True))
         register_subtree_counter(
             SubtreeCounter(

@@ -2,15 +2,17 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from dangjian.core.crypto import lookup_hash
-from dangjian.core.enums import Education, Ethnicity, Gender
-from dangjian.core.forms import style_widgets
+from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
+from dangjian.core.forms import DateInput, style_widgets
 from dangjian.orgs.filters import scoped_organizations
 from dangjian.orgs.models import Organization
 from dangjian.orgs.widgets import OrganizationPicker
 
 from .models import Category, Member, Status
+from .rules import AGE_BANDS, JOINING_PERIODS, age_band_birth_ranges
 
 
 def search_members(queryset: QuerySet[Member], text: str) -> QuerySet[Member]:
@@ -51,10 +53,64 @@ class MemberFilter(django_filters.FilterSet):
     gender = django_filters.ChoiceFilter(label="性别", choices=Gender.choices)
     ethnicity = django_filters.ChoiceFilter(label="民族", choices=Ethnicity.choices)
     education = django_filters.ChoiceFilter(label="学历", choices=Education.choices)
+    degree = django_filters.ChoiceFilter(label="学位", choices=Degree.choices)
+    occupation = django_filters.ChoiceFilter(label="职业类别", choices=Occupation.choices)
+    age_band = django_filters.ChoiceFilter(
+        label="年龄段", choices=[(str(i), band[2]) for i, band in enumerate(AGE_BANDS)], method="filter_age_band"
+    )
+    as_of = django_filters.DateFilter(label="年龄计算日期", method="filter_nothing", widget=DateInput())
+    joined_period = django_filters.ChoiceFilter(
+        label="入党时间", choices=[(str(i), p.label) for i, p in enumerate(JOINING_PERIODS)], method="filter_period"
+    )
+    joined_from = django_filters.DateFilter(
+        label="入党日期起", field_name="joined_date", lookup_expr="gte", widget=DateInput()
+    )
+    joined_to = django_filters.DateFilter(
+        label="入党日期止", field_name="joined_date", lookup_expr="lte", widget=DateInput()
+    )
+    is_central_household = django_filters.BooleanFilter(label="党员中心户")
 
     class Meta:
         model = Member
-        fields = ["q", "organization", "category", "status", "gender", "ethnicity", "education"]
+        fields = [
+            "q",
+            "organization",
+            "category",
+            "status",
+            "gender",
+            "ethnicity",
+            "education",
+            "degree",
+            "occupation",
+            "age_band",
+            "as_of",
+            "joined_period",
+            "joined_from",
+            "joined_to",
+            "is_central_household",
+        ]
+
+    def filter_nothing(self, queryset: QuerySet[Member], name: str, value: Any) -> QuerySet[Member]:
+        return queryset  # read by filter_age_band
+
+    def filter_age_band(self, queryset: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
+        """Age on ``as_of`` (default today) in the band, as a range of birth dates (an index
+        comparison, no age computed per row)."""
+        as_of = self.form.cleaned_data.get("as_of") or timezone.localdate()
+        band = age_band_birth_ranges(as_of)[int(value)]
+        if band.after:
+            queryset = queryset.filter(birth_date__gt=band.after)
+        if band.until:
+            queryset = queryset.filter(birth_date__lte=band.until)
+        return queryset
+
+    def filter_period(self, queryset: QuerySet[Member], name: str, value: str) -> QuerySet[Member]:
+        period = JOINING_PERIODS[int(value)]
+        if period.start:
+            queryset = queryset.filter(joined_date__gte=period.start)
+        if period.end:
+            queryset = queryset.filter(joined_date__lt=period.end)
+        return queryset
 
     def filter_queryset(self, queryset: QuerySet[Member]) -> QuerySet[Member]:
         """The roster is the members on the roll; the deceased (已故) and those who left (出党)

@@ -147,3 +147,23 @@ def status_problems(facts: StatusFacts, today: dt.date) -> dict[str, str]:
         elif joined and status_date < joined:
             problems["status_date"] = f"状态变更日期不能早于入党日期{joined:%Y-%m-%d}"
     return problems
+
+
+@dataclass(frozen=True)
+class JoiningPeriod:
+    """Joined on or after ``start`` and before ``end`` (None: open)."""
+
+    label: str
+    start: dt.date | None
+    end: dt.date | None
+
+
+# 入党时间 as the 党内统计公报 reports it since 2021 (RULES.md §8), bounded by the founding of the
+# People's Republic (1949-10-01), the opening of the Third Plenum of the 11th Central Committee
+# (1978-12-18) and of the 18th Party Congress (2012-11-08).
+JOINING_PERIODS = (
+    JoiningPeriod("新中国成立前", None, dt.date(1949, 10, 1)),
+    JoiningPeriod("新中国成立后至十一届三中全会前", dt.date(1949, 10, 1), dt.date(1978, 12, 18)),
+    JoiningPeriod("十一届三中全会后至党的十八大前", dt.date(1978, 12, 18), dt.date(2012, 11, 8)),
+    JoiningPeriod("党的十八大以来", dt.date(2012, 11, 8), None),
+)

@@ -24,7 +24,17 @@ from dangjian.orgs.models import Organization
 
 from . import rules
 from .access import may_reveal
-from .models import Category, LeftReason, Member, MembershipPeriod, PartyGroup, Status, StatusPeriod
+from .models import (
+    Category,
+    CorrectionRequest,
+    CorrectionStatus,
+    LeftReason,
+    Member,
+    MembershipPeriod,
+    PartyGroup,
+    Status,
+    StatusPeriod,
+)
 
 # Corrected with update_member. The status changes with its date (change_status); the
 # organization only by a transfer or a restructuring.
@@ -202,13 +212,14 @@ def _check_status(values: dict[str, Any], errors: ErrorCollector) -> None:
         errors.add(field, problem)
 
 
-def reveal_id_number(*, actor: Any, member: Member) -> str:
-    """The full ID number for someone allowed to see it; the reveal goes into the security trail."""
+def reveal_numbers(*, actor: Any, member: Member) -> dict[str, str]:
+    """The full ID and phone numbers for someone allowed to see them; the reveal goes into the
+    security trail (which records that it happened, never the numbers)."""
     member = scope.get_scoped_or_404(actor, Member.objects.all(), pk=member.pk)
     if not may_reveal(actor, member):
-        raise PermissionDenied("您当前的角色无权查看完整证件号码")
-    audit.record(Event.REVEAL, actor=actor, target=member, details={"field": "id_number"})
-    return member.id_number
+        raise PermissionDenied("您当前的角色无权查看完整证件号码和联系电话")
+    audit.record(Event.REVEAL, actor=actor, target=member, details={"fields": ["id_number", "phone"]})
+    return {"id_number": member.id_number, "phone": member.phone or ""}
 
 
 @service
@@ -388,3 +399,69 @@ def dissolve_party_group(*, actor: Any, group: PartyGroup, date: dt.date) -> Non
     group.dissolved_date = date
     group.leader = None
     group.save(update_fields=["dissolved_date", "leader"])
+
+
+# What a member may ask to have corrected in their own record (the rest is the branch's to keep).
+CORRECTABLE = {
+    "name": "姓名",
+    "ethnicity": "民族",
+    "native_place": "籍贯",
+    "education": "学历",
+    "degree": "学位",
+    "occupation": "职业类别",
+    "job": "工作单位及职务",
+    "phone": "联系电话",
+    "address": "家庭住址",
+}
+
+
+def correction_labels(changes: dict[str, Any]) -> str:
+    """The fields of a request in the form's order (a JSON column may not keep the keys' order)."""
+    return "、".join(label for field, label in CORRECTABLE.items() if field in changes)
+
+
+@service
+def request_correction(*, actor: Any, member: Member, changes: dict[str, Any], reason: str = "") -> CorrectionRequest:
+    """信息更正申请: a member asks for their own record to change. The values are checked now, so
+    the administrator decides on a request that can be applied; one open request at a time."""
+    member = scope.get_scoped_or_404(actor, Member.objects.select_for_update(), pk=member.pk)
+    if member.user_id is None or member.user_id != actor.pk:
+        raise PermissionDenied("只能为本人的党员信息申请更正")
+    if unknown := set(changes) - set(CORRECTABLE):
+        raise DomainError({"changes": f"以下内容不能由本人申请更正：{'、'.join(sorted(unknown))}"})
+    wanted = {field: value for field, value in changes.items() if value != getattr(member, field)}
+    errors = ErrorCollector()
+    if not wanted:
+        errors.add("changes", "请填写要更正的内容（与现有信息相同的不算更正）")
+    values = _clean(wanted, errors)
+    if len(reason) > 500:
+        errors.add("reason", "说明不能超过500个字")
+    if member.corrections.filter(status=CorrectionStatus.PENDING).exists():
+        errors.add("changes", "您已有一份待处理的更正申请，请等待支部处理后再提交")
+    errors.raise_if_any()
+    stored = {field: str(value) if value is not None else "" for field, value in values.items()}
+    try:
+        with transaction.atomic():
+            return CorrectionRequest.objects.create(
+                member=member, requested_by=actor, changes=stored, reason=reason.strip()
+            )
+    except IntegrityError:  # a second request submitted at the same moment
+        raise DomainError({"changes": "您已有一份待处理的更正申请，请等待支部处理后再提交"}) from None
+
+
+@service
+def decide_correction(*, actor: Any, request: CorrectionRequest, accept: bool, note: str = "") -> CorrectionRequest:
+    """The branch's administrator accepts (the change goes through update_member, with its checks)
+    or rejects (with a note saying why) a member's correction request."""
+    scope.require_role(actor, lambda role: role.writes_members, "处理信息更正申请")
+    request = scope.get_scoped_or_404(actor, CorrectionRequest.objects.select_for_update(), pk=request.pk)
+    if request.status != CorrectionStatus.PENDING:
+        raise DomainError({"status": f"该申请已{request.get_status_display()}，不能再次处理"})
+    if not accept and not note.strip():
+        raise DomainError({"note": "不采纳时请写明理由，申请人会看到"})
+    if accept:
+        update_member(actor=actor, member=request.member, **request.changes)
+    request.status = CorrectionStatus.ACCEPTED if accept else CorrectionStatus.REJECTED
+    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return request

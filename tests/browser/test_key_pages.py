@@ -155,6 +155,38 @@ def test_a_merge_is_previewed_then_carried_out_and_the_member_shows_where_they_c
     page.wait_for_url(f"**/orgs/{world.community.pk}/")
     expect(page.locator(".alert-success")).to_contain_text("2名党员")
     page.goto(f"{live_server.url}/members/{world.zhangsan.pk}/")
-    timeline = page.locator("[data-testid=timeline] li").all_text_contents()
+    timeline = page.locator("[data-testid=periods] li").all_text_contents()
     assert "中共新街社区支部委员会" in timeline[0] and "组织调整：撤并" in timeline[0]
     assert "中共兴丰村支部委员会" in timeline[1]
+
+
+def test_a_member_asks_for_a_correction_and_the_branch_accepts_it(live_world, live_server, browser_page):
+    world = live_world
+    page = browser_page
+    log_in(page, live_server, "member_user")
+    page.goto(f"{live_server.url}/members/{world.zhangsan.pk}/")
+    page.click("[data-testid=request-correction]")
+    page.select_option("#id_education", label="大学本科")
+    page.fill("#id_reason", "2024年取得本科学历")
+    page.click("[data-testid=correction-form] button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("更正申请已提交")
+    expect(page.locator("[data-testid=corrections]")).to_contain_text("待处理")
+
+    page.context.clear_cookies()
+    log_in(page, live_server, "branch_admin")
+    page.goto(f"{live_server.url}/members/")
+    page.click("[data-testid=pending-corrections]")
+    page.click("[data-testid=correction-rows] a")
+    expect(page.locator("[data-testid=correction-changes]")).to_contain_text("大学本科")
+    page.check("input[name=decision][value=accept]")
+    page.click("[data-testid=decision-form] button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("已采纳")
+
+    page.goto(f"{live_server.url}/members/{world.zhangsan.pk}/")
+    expect(page.locator("[data-testid=member-fields]")).to_contain_text("大学本科")
+    expect(page.locator("[data-testid=timeline]")).to_contain_text("本人申请更正学历，已采纳")
+    # One click shows both numbers in full (recorded in the security trail), the phone by an
+    # out-of-band swap into its own field.
+    page.click("[data-testid=reveal]")
+    expect(page.locator("[data-testid=id-number]")).to_have_text(world.zhangsan.id_number)
+    expect(page.locator("[data-testid=phone]")).to_have_text("—")

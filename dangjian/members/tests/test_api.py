@@ -71,12 +71,12 @@ def test_id_numbers_are_masked_and_revealed_only_on_request(world):
     detail = api(world.branch_admin).get(f"/api/v1/members/{world.lisi.pk}/").json()
     assert detail["id_number"] == world.lisi.masked_id_number
     revealed = api(world.branch_admin).post(f"/api/v1/members/{world.lisi.pk}/reveal/")
-    assert revealed.json() == {"id_number": world.lisi.id_number}
+    assert revealed.json() == {"id_number": world.lisi.id_number, "phone": ""}
     assert AuditEvent.objects.filter(
         event=Event.REVEAL, actor=world.branch_admin, target_id=str(world.lisi.pk)
     ).exists()
     own = api(world.member_user).post(f"/api/v1/members/{world.zhangsan.pk}/reveal/")
-    assert own.json() == {"id_number": world.zhangsan.id_number}
+    assert own.json() == {"id_number": world.zhangsan.id_number, "phone": ""}
 
 
 def test_put_is_not_offered_changes_are_patches(world):

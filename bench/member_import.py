@@ -1,0 +1,337 @@
+"""The member import (党员信息导入) of a 10^5-row .xlsx, against what bounds it and what it replaces.
+
+Measured in the same run, each in a fresh process of its own (so that its peak memory is its own):
+- floor: python-calamine reading every cell of the file and nothing more;
+- openpyxl: openpyxl's read-only pass over the same cells (the usual reader);
+- dangjian: ``members.imports.import_members``: read, validate every row, write (COPY), commit;
+- django-import-export, the usual Django way, importing the same file into the same model: its
+  default path (one save per row) and with ``use_bulk``.
+
+The file holds valid, new members (ID numbers of a region the county does not use) spread over 50
+branches of the bench county; every import is removed again afterwards, so runs repeat.
+Run alone: ``python -m bench.member_import --rows 100000`` (after ``make bench`` has built the county).
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "650102"  # 乌鲁木齐市天山区: not a region of the synthetic county
+BRANCHES = 50
+
+
+def sample_path(rows: int) -> Path:
+    return ROOT / "var" / "bench" / f"members-{rows}.xlsx"
+
+
+def write_sample(path: Path, rows: int, codes: list[str]) -> None:
+    """A workbook in the template's layout, as a branch would fill it (dates typed as text in
+    several of the accepted forms, codes as labels)."""
+    from openpyxl import Workbook
+
+    from dangjian.core.idnumber import check_character
+    from dangjian.demo import names
+    from dangjian.members.imports import COLUMNS, SHEET
+
+    rng = random.Random(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET)
+    sheet.append([column.header for column in COLUMNS])
+    issued: set[str] = set()
+    forms = ("{:%Y-%m-%d}", "{:%Y/%m/%d}", "{:%Y.%m.%d}", "{:%Y年%m月%d日}")
+    for index in range(rows):
+        female = rng.random() < 0.3
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(0, 365 * 50))
+        while True:
+            first17 = f"{REGION}{birth:%Y%m%d}{rng.randrange(0, 500) * 2 + (0 if female else 1):03d}"
+            number = first17 + check_character(first17)
+            if number not in issued:
+                issued.add(number)
+                break
+        joined = birth.replace(year=birth.year + 20, day=1)
+        regularized = joined.replace(year=joined.year + 1)
+        name = rng.choice(names.SURNAMES) + rng.choice(names.FEMALE_GIVEN if female else names.MALE_GIVEN)
+        values = {
+            "organization_code": codes[index % len(codes)],
+            "name": name,
+            "id_number": number,
+            "gender": "女" if female else "男",
+            "ethnicity": "汉族",
+            "native_place": "新疆乌鲁木齐",
+            "birth_date": rng.choice(forms).format(birth),
+            "education": rng.choice(("大学本科", "大学专科", "高中、中技", "初中")),
+            "degree": "",
+            "occupation": rng.choice(("工人（工勤技能人员）", "农牧渔民", "离退休人员")),
+            "job": "",
+            "phone": f"139{rng.randrange(10**8):08d}",
+            "address": "",
+            "category": "正式党员",
+            "joined_date": rng.choice(forms).format(joined),
+            "regularized_date": rng.choice(forms).format(regularized),
+            "status": "正常",
+            "status_date": "",
+            "left_reason": "",
+            "is_central_household": "否",
+            "since": "",
+        }
+        sheet.append([values[column.field] or None for column in COLUMNS])
+    workbook.save(path)
+
+
+# One measurement, in this process -----------------------------------------------------------------
+
+
+def _floor(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+    return sum(1 for row in sheet.iter_rows() if row) - 1
+
+
+def _openpyxl(path: Path) -> int:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    return sum(1 for _ in workbook.worksheets[0].iter_rows(min_row=2, values_only=True))
+
+
+def _ours(path: Path, user: Any) -> int:
+    from dangjian.members.imports import import_members
+
+    report = import_members(actor=user, file=str(path))
+    if report.problems:
+        raise SystemExit(f"the sample has problems: {report.problems[:3]}")
+    return report.created
+
+
+def _import_export(path: Path, user: Any, bulk: bool) -> int:
+    """django-import-export as its documentation shows it: a ModelResource naming the columns,
+    a ForeignKeyWidget for the organization code, the derived fields filled before each save."""
+    import tablib
+    from django.db import transaction
+    from import_export import fields, resources, widgets
+
+    from dangjian.core.dates import parse_date
+    from dangjian.core.enums import Education, Gender, Occupation
+    from dangjian.core.pinyin import name_keys
+    from dangjian.members.models import Category, Member, Status
+    from dangjian.orgs.models import Organization
+
+    labels = {
+        choice.label: choice.value for enum in (Gender, Education, Occupation, Category, Status) for choice in enum
+    }
+
+    class ChoiceWidget(widgets.Widget):
+        def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+            return labels.get(value, value) if value else ""
+
+    class DateWidget(widgets.Widget):
+        def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+            return parse_date(value) if value else None
+
+    def column(attribute: str, header: str, widget: Any = None) -> fields.Field:
+        return fields.Field(attribute=attribute, column_name=header, widget=widget or widgets.CharWidget())
+
+    class MemberResource(resources.ModelResource):
+        organization = column("organization", "所在党组织代码", widgets.ForeignKeyWidget(Organization, "code"))
+        name = column("name", "姓名")
+        id_number = column("id_number", "公民身份号码")
+        gender = column("gender", "性别", ChoiceWidget())
+        native_place = column("native_place", "籍贯")
+        birth_date = column("birth_date", "出生日期", DateWidget())
+        education = column("education", "学历", ChoiceWidget())
+        occupation = column("occupation", "职业类别", ChoiceWidget())
+        phone = column("phone", "联系电话")
+        category = column("category", "人员类别", ChoiceWidget())
+        joined_date = column("joined_date", "入党日期", DateWidget())
+        regularized_date = column("regularized_date", "转正日期", DateWidget())
+        status = column("status", "党籍状态", ChoiceWidget())
+
+        class Meta:
+            model = Member
+            import_id_fields: tuple[str, ...] = ()
+            fields = (
+                "organization",
+                "name",
+                "id_number",
+                "gender",
+                "native_place",
+                "birth_date",
+                "education",
+                "occupation",
+                "phone",
+                "category",
+                "joined_date",
+                "regularized_date",
+                "status",
+            )
+            use_bulk = bulk
+            batch_size = 1000
+            skip_diff = bulk
+            use_transactions = True
+
+        def get_instance(self, instance_loader: Any, row: Any) -> None:
+            return None  # every row is a new member
+
+        def before_save_instance(self, instance: Member, row: Any, **kwargs: Any) -> None:
+            instance.name_pinyin, instance.name_initials = name_keys(instance.name)
+            instance.org_path = instance.organization.path
+            for key, value in (Member.id_columns(instance.id_number) | Member.phone_columns(instance.phone)).items():
+                setattr(instance, key, value)
+
+        def import_instance(self, instance: Member, new: bool, row: Any, **kwargs: Any) -> None:
+            self.before_save_instance(instance, row, **kwargs)  # use_bulk skips the save hooks
+            super().import_instance(instance, new, row, **kwargs)
+
+    with open(path, "rb") as handle:
+        dataset = tablib.Dataset().load(handle.read(), format="xlsx")
+    with transaction.atomic():
+        result = MemberResource().import_data(dataset, dry_run=False, raise_errors=True)
+    return int(result.totals["new"])
+
+
+def measure(what: str, path: Path, username: str) -> dict[str, Any]:
+    user = None
+    if what not in ("floor", "openpyxl"):
+        from dangjian.core.models import User
+
+        user = User.objects.get(username=username)
+    started = time.perf_counter()
+    if what == "floor":
+        rows = _floor(path)
+    elif what == "openpyxl":
+        rows = _openpyxl(path)
+    elif what == "dangjian":
+        rows = _ours(path, user)
+    else:
+        rows = _import_export(path, user, bulk=what == "import-export-bulk")
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"what": what, "rows": rows, "seconds": seconds, "peak_mib": peak_kib / 1024}
+
+
+# The comparison, from the bench's process ---------------------------------------------------------
+
+
+LABELS = {
+    "floor": "python-calamine read only (the floor)",
+    "openpyxl": "openpyxl read-only pass (reference)",
+    "dangjian": "dangjian import: read, validate, COPY, commit",
+    "import-export-bulk": "django-import-export, use_bulk",
+    "import-export": "django-import-export, default (a save per row)",
+}
+
+
+def run(rows: int, database_url: str, with_import_export: bool, with_default_path: bool) -> None:
+    from django.db import connection
+
+    from bench.scenarios import bench_user
+    from dangjian.orgs.models import Organization, OrgKind
+
+    admin = bench_user("bench_county", Organization.objects.get(depth=1))
+    path = sample_path(rows)
+    branches = Organization.objects.filter(
+        kind=OrgKind.BRANCH, abolished_date__isnull=True, deleted_at__isnull=True
+    ).order_by("path")
+    codes = list(branches.values_list("code", flat=True)[:BRANCHES])
+    if not path.exists():
+        print(f"writing the {rows:,}-row sample workbook …", flush=True)
+        write_sample(path, rows, codes)
+    what = ["floor", "openpyxl", "dangjian"]
+    if with_import_export:
+        what.append("import-export-bulk")
+        if with_default_path:
+            what.append("import-export")
+    results = []
+    for name in what:
+        top = _top_member_id(connection)
+        try:
+            results.append(_in_subprocess(name, path, admin.username, database_url))
+        finally:
+            _remove_members_after(connection, top)
+    _print(rows, path, results)
+
+
+def _in_subprocess(what: str, path: Path, username: str, database_url: str) -> dict[str, Any]:
+    env = os.environ | {"DATABASE_URL": database_url, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "dangjian.settings"}
+    command = [sys.executable, "-m", "bench.member_import", "--measure", what, "--file", str(path), "--user", username]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _top_member_id(connection: Any) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM members_member")
+        return int(cursor.fetchone()[0])
+
+
+def _remove_members_after(connection: Any, top: int) -> None:
+    """Take an import out again, so that every run imports into the same county."""
+    with connection.cursor() as cursor:
+        for table in ("members_statusperiod", "members_membershipperiod", "members_historicalmember"):
+            column = "id" if table == "members_historicalmember" else "member_id"
+            cursor.execute(f"DELETE FROM {table} WHERE {column} > %s", [top])
+        cursor.execute("DELETE FROM members_member WHERE id > %s", [top])
+        cursor.execute("SELECT setval(pg_get_serial_sequence('members_member', 'id'), %s)", [max(top, 1)])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE members_member, members_membershipperiod, members_statusperiod")
+
+
+def _print(rows: int, path: Path, results: list[dict[str, Any]]) -> None:
+    floor = next(r for r in results if r["what"] == "floor")
+    ours = next(r for r in results if r["what"] == "dangjian")
+    print()
+    print(f"member import: {rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB .xlsx, PostgreSQL, one process each")
+    print()
+    print(f"| {'what':<48} | {'seconds':>8} | {'rows/s':>9} | {'peak MiB':>8} | {'÷ floor':>7} | {'÷ ours':>7} |")
+    print(f"|{'-' * 50}|{'-' * 10}|{'-' * 11}|{'-' * 10}|{'-' * 9}|{'-' * 9}|")
+    for result in results:
+        seconds = result["seconds"]
+        print(
+            f"| {LABELS[result['what']]:<48} | {seconds:>8.2f} | {result['rows'] / seconds:>9,.0f} "
+            f"| {result['peak_mib']:>8.0f} | {seconds / floor['seconds']:>7.1f} | {seconds / ours['seconds']:>7.2f} |"
+        )
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.member_import", description=__doc__.splitlines()[0])
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--user", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--skip-import-export", action="store_true")
+    parser.add_argument("--skip-default-path", action="store_true", help="django-import-export with use_bulk only")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    if args.measure:
+        import django
+
+        django.setup()
+        print(json.dumps(measure(args.measure, Path(args.file), args.user)))
+        return
+    from bench.__main__ import DEFAULT_URL
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    os.environ["DATABASE_URL"], os.environ["DEBUG"] = url, "0"
+    import django
+
+    django.setup()
+    run(args.rows, url, not args.skip_import_export, not args.skip_default_path)
+
+
+if __name__ == "__main__":
+    main()
