@@ -189,10 +189,6 @@ def _import_export(path: Path, user: Any, bulk: bool) -> int:
             for key, value in (Member.id_columns(instance.id_number) | Member.phone_columns(instance.phone)).items():
                 setattr(instance, key, value)
 
-        def import_instance(self, instance: Member, new: bool, row: Any, **kwargs: Any) -> None:
-            self.before_save_instance(instance, row, **kwargs)  # use_bulk skips the save hooks
-            super().import_instance(instance, new, row, **kwargs)
-
     with open(path, "rb") as handle:
         dataset = tablib.Dataset().load(handle.read(), format="xlsx")
     with transaction.atomic():

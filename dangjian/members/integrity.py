@@ -5,7 +5,9 @@
 - each member's periods follow one another without overlap or gap (each ends where the next
   starts) and only the last is open;
 - the organization tree is sound (paths, depths, child counts: treebeard's own check);
-- a member's party group is in the member's organization.
+- a member's party group is in the member's organization;
+- every member has one open status period, of the status the record names, and the status
+  periods follow one another like the membership periods.
 """
 
 import itertools
@@ -16,7 +18,7 @@ from django.db.models import Count, F, Q
 
 from dangjian.orgs.models import Organization
 
-from .models import Member, MembershipPeriod
+from .models import Member, MembershipPeriod, StatusPeriod
 from .services import ON_ROLL
 
 
@@ -47,22 +49,34 @@ def problems(limit: int = 50) -> list[str]:
     for pk, name in outside.values_list("pk", "name")[:limit]:
         if add(f"党员{name}(#{pk})的党小组不在其所在组织"):
             return found
-    periods: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
-    for member_id, start, end in (
-        MembershipPeriod.objects.filter(member__deleted_at__isnull=True)
-        .order_by("member_id", "start", "id")
-        .values_list("member_id", "start", "end")
-    ):
-        periods[member_id].append((start, end))
-    for member_id, spans in periods.items():
-        for (start, end), (next_start, _) in itertools.pairwise(spans):
-            if end is None or end != next_start:
-                if add(f"党员#{member_id}的组织隶属期间不衔接：{start}—{end or '今'} 之后是 {next_start}"):
-                    return found
-                break
+    open_status = live.annotate(open=Count("status_periods", filter=Q(status_periods__end__isnull=True)))
+    for pk, name, count in open_status.exclude(open=1).values_list("pk", "name", "open")[:limit]:
+        if add(f"党员{name}(#{pk})有{count}个未结束的党籍状态期间，应为1个"):
+            return found
+    other_status = StatusPeriod.objects.filter(member__in=live, end__isnull=True).exclude(status=F("member__status"))
+    for member_id, status in other_status.values_list("member_id", "status")[:limit]:
+        if add(f"党员#{member_id}的当前党籍状态期间（{status}）与党员记录不一致"):
+            return found
+    for model, label in ((MembershipPeriod, "组织隶属期间"), (StatusPeriod, "党籍状态期间")):
+        for message in _gaps(model, label):
+            if add(message):
+                return found
     for kind, nodes in zip(
         ("字母", "路径", "孤立节点", "层级", "下级数"), Organization.objects.find_problems(), strict=True
     ):
         if nodes:
             add(f"组织树的{kind}有误：{len(nodes)}个节点")
     return found
+
+
+def _gaps(model: Any, label: str) -> Any:
+    """Each member's periods must follow one another: every one ends where the next starts."""
+    periods: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    rows = model.objects.filter(member__deleted_at__isnull=True).order_by("member_id", "start", "id")
+    for member_id, start, end in rows.values_list("member_id", "start", "end"):
+        periods[member_id].append((start, end))
+    for member_id, spans in periods.items():
+        for (start, end), (next_start, _) in itertools.pairwise(spans):
+            if end is None or end != next_start:
+                yield f"党员#{member_id}的{label}不衔接：{start}—{end or '今'} 之后是 {next_start}"
+                break

@@ -438,3 +438,15 @@ def test_the_edit_form_never_sends_the_numbers_back_and_blank_keeps_them(world, 
     client.post(f"/members/{lisi.pk}/edit/", data)
     fresh = Member.objects.get(pk=lisi.pk)
     assert (fresh.education, fresh.id_number, fresh.phone) == ("bachelor", world.lisi.id_number, PHONE)
+
+
+def test_check_integrity_verifies_the_status_periods(world):
+    from dangjian.members.integrity import problems
+
+    services.change_status(actor=world.branch_admin, member=world.lisi, status="mobile", date=dt.date(2024, 3, 1))
+    assert problems() == []
+    StatusPeriod.objects.filter(member=world.lisi, end__isnull=True).update(status="abroad")
+    StatusPeriod.objects.filter(member=world.lisi, status="normal").update(end=dt.date(2024, 2, 1))
+    found = problems()
+    assert any("当前党籍状态期间（abroad）与党员记录不一致" in p for p in found)
+    assert any("党籍状态期间不衔接：2000-07-01—2024-02-01 之后是 2024-03-01" in p for p in found)
