@@ -24,27 +24,14 @@ class MembersConfig(AppConfig):
             own="user",
             live=Q(deleted_at__isnull=True),
         )
-        scope.register(
-            MembershipPeriod,
-            path="member__org_path",
-            readers=lambda role: role.reads_members,
-            own="member__user",
-            live=Q(member__deleted_at__isnull=True),
-        )
-        scope.register(
-            StatusPeriod,
-            path="member__org_path",
-            readers=lambda role: role.reads_members,
-            own="member__user",
-            live=Q(member__deleted_at__isnull=True),
-        )
-        scope.register(
-            CorrectionRequest,
-            path="member__org_path",
-            readers=lambda role: role.reads_members,
-            own="member__user",
-            live=Q(member__deleted_at__isnull=True),
-        )
+        for belongs_to_member in (MembershipPeriod, StatusPeriod, CorrectionRequest):
+            scope.register(
+                belongs_to_member,
+                path="member__org_path",
+                readers=lambda role: role.reads_members,
+                own="member__user",
+                live=Q(member__deleted_at__isnull=True),
+            )
         # An import job belongs to the organization it was started from; its pages also check
         # that the viewer started it (the report holds the uploaded rows).
         scope.register(MemberImport, path="organization__path", readers=lambda role: role.writes_members)

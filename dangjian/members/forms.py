@@ -1,15 +1,17 @@
+import copy
 from typing import Any
 
 from django import forms
 from django.db.models import Q
 
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
-from dangjian.core.forms import StyledForm, date_field
+from dangjian.core.forms import StyledForm, date_field, style_widgets
 from dangjian.orgs.filters import scoped_organizations
 from dangjian.orgs.models import BRANCH_LEVEL_KINDS, Organization
 from dangjian.orgs.widgets import OrganizationPicker
 
 from .models import Category, LeftReason, Member, Status
+from .services import CORRECTABLE
 
 BLANK = [("", "（按身份证号）")]
 NONE = [("", "—")]
@@ -89,23 +91,18 @@ class StatusForm(StyledForm):
 
 
 class CorrectionForm(StyledForm):
-    """信息更正申请: the member's own data as it is, to be changed where it is wrong."""
+    """信息更正申请: the member's own data as it is (the fields of MemberForm the member may ask to
+    correct), to be changed where it is wrong."""
 
-    name = forms.CharField(label="姓名", max_length=50)
-    ethnicity = forms.ChoiceField(label="民族", choices=Ethnicity.choices)
-    native_place = forms.CharField(label="籍贯", max_length=50, required=False)
-    education = forms.ChoiceField(label="学历", choices=Education.choices)
-    degree = forms.ChoiceField(label="学位", choices=NONE + Degree.choices, required=False)
-    occupation = forms.ChoiceField(label="职业类别", choices=NONE + Occupation.choices, required=False)
-    job = forms.CharField(label="工作单位及职务", max_length=100, required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
-    address = forms.CharField(label="家庭住址", max_length=200, required=False)
     reason = forms.CharField(label="说明", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
-        initial = {name: getattr(member, name) for name in self.base_fields if name not in ("reason", "phone")}
+        initial = {name: getattr(member, name) for name in CORRECTABLE if name not in PERSONAL}
         super().__init__(*args, initial=initial, **kwargs)
+        fields = {name: copy.deepcopy(MemberForm.base_fields[name]) for name in CORRECTABLE}
+        self.fields = fields | {"reason": self.fields["reason"]}
         self.fields["phone"].help_text = f"现为 {member.masked_phone or '（未填）'}；留空则不修改"
+        style_widgets(self)
 
     def changes(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.changed_data if name != "reason"}
