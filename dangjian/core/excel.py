@@ -1,13 +1,92 @@
-"""What every Excel export shares: a streamed (write-only) workbook whose one sheet starts with a
-bold header row and set column widths."""
+"""What the Excel imports and exports share.
 
-from collections.abc import Sequence
+- Writing: a streamed (write-only) workbook whose one sheet starts with a bold header row and set
+  column widths; drop-down lists for coded columns (template workbooks).
+- Reading: the rows of one sheet, with python-calamine (the whole sheet at once, fast) when the
+  sheet unpacks to at most ``WHOLE_SHEET_BYTES``, else openpyxl's read-only mode (streaming, slow
+  but flat in memory).
+- Reporting: ``Problem`` (row, column, value, reason), and a copy of the uploaded rows with the
+  bad cells filled and a reason column appended.
+"""
 
-from openpyxl import Workbook
+import datetime as dt
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError, CalamineWorkbook
+
+from .dates import parse_date
+
+UNREADABLE = "文件无法读取：请上传 .xlsx 格式的 Excel 文件（可先下载模板）"
+# A sheet whose XML (with the shared strings) unpacks to more than this is streamed. calamine
+# holds the whole sheet, about 1.5 times the XML: 150 MB is some 1.5×10^5 rows written by openpyxl
+# (inline strings) or 3×10^5 saved by Excel (shared strings), read in about 2 s; openpyxl's
+# read-only mode keeps memory flat but reads some 4,000 rows a second.
+WHOLE_SHEET_BYTES = 150 * 2**20
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's "bad" red
+REASON_FILL = PatternFill("solid", fgColor="FFEB9C")  # Excel's "neutral" yellow
+REASON_HEADER = "错误原因"
+ROW_HEADER = "原表行号"
+LISTS_SHEET = "可选值"  # the hidden sheet holding drop-down lists too long to write inline
+# Excel's limit on a list typed into the validation itself is 255 characters; counted in UTF-8
+# bytes here, as WPS and older Excel count Chinese characters as more than one.
+INLINE_LIST_LIMIT = 255
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of the file; ``row`` None is the file as a whole, ``column`` "" the whole row."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+
+class FileProblem(Exception):
+    """The file cannot be read as the expected sheet at all (format, columns, size)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problem.reason for problem in problems))
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the user sees it (numbers typed into text columns, dates without a time)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d}" if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a code or phone number Excel stored as a number
+    return str(value).strip()
+
+
+def cell_date(value: Any) -> dt.date:
+    """A date cell as people fill it: a real date, text in any form ``parse_date`` reads, or a
+    number. A number from 1900 to 2100 is "2005.08" typed into a General cell (year.month); an
+    ambiguous one ("2005.1": January or October?) is refused. Other numbers are Excel serials."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1900 <= value < 2101:
+        year = int(value)
+        month = round((value - year) * 100)
+        if month == 10 or not 1 <= month <= 12 or abs(value - year - month / 100) > 1e-6:
+            raise ValueError(f"日期“{cell_text(value)}”被 Excel 存成了数字，无法确定月份，请按 2005-08-01 填写")
+        return dt.date(year, month, 1)
+    return parse_date(value)
 
 
 def workbook_with_header(
@@ -15,12 +94,175 @@ def workbook_with_header(
 ) -> tuple[Workbook, WriteOnlyWorksheet]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
+    set_widths(sheet, widths)
+    sheet.append(header_cells(sheet, headers))
+    return workbook, sheet
+
+
+def set_widths(sheet: Worksheet | WriteOnlyWorksheet, widths: Sequence[float]) -> None:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    header = []
+
+
+def header_cells(sheet: WriteOnlyWorksheet, headers: Iterable[str]) -> list[WriteOnlyCell]:
+    cells = []
     for text in headers:
         cell = WriteOnlyCell(sheet, value=text)
         cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    return workbook, sheet
+        cells.append(cell)
+    return cells
+
+
+def add_list_validation(sheet: Worksheet, column: int, options: Sequence[str], *, last_row: int = 10001) -> None:
+    """A drop-down of ``options`` on the column's data cells (row 2 on). A list longer than Excel
+    takes inline goes on a hidden sheet of the workbook, referenced by range. Other values may
+    still be typed after a warning (the import reads codes as well as labels)."""
+    letter = get_column_letter(column)
+    inline = ",".join(options)
+    if len(inline.encode()) + 2 <= INLINE_LIST_LIMIT and not any("," in option for option in options):
+        formula = f'"{inline}"'
+    else:
+        workbook = sheet.parent
+        if LISTS_SHEET in workbook.sheetnames:
+            lists = workbook[LISTS_SHEET]
+        else:
+            lists = workbook.create_sheet(LISTS_SHEET)
+            lists.sheet_state = "hidden"
+        target = lists.max_column + 1 if lists.max_row > 1 or lists["A1"].value is not None else 1
+        for row, option in enumerate(options, start=1):
+            lists.cell(row=row, column=target, value=option)
+        target_letter = get_column_letter(target)
+        formula = f"{quote_sheetname(LISTS_SHEET)}!${target_letter}$1:${target_letter}${len(options)}"
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        errorStyle="warning",
+        error="请从下拉列表中选择",
+        errorTitle="不在可选范围内",
+    )
+    validation.add(f"{letter}2:{letter}{last_row}")
+    sheet.add_data_validation(validation)
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """The rows of one sheet as (row number as Excel shows it, values); ``streaming`` tells which
+    reader reads them."""
+
+    rows: Iterator[tuple[int, Sequence[Any]]]
+    streaming: bool
+    last_row: int | None  # the number of the sheet's last row, as the file says (None: unknown)
+
+
+def unpacked_size(file: str | IO[bytes]) -> int:
+    """The bytes the workbook's sheets and shared strings unpack to (read from the zip's directory,
+    nothing unpacked); ``FileProblem`` if the file is not an .xlsx at all."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            return sum(
+                info.file_size
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/") or info.filename == "xl/sharedStrings.xml"
+            )
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem([Problem(None, "", "", UNREADABLE)]) from None
+    finally:
+        if not isinstance(file, str):
+            file.seek(0)
+
+
+def read_sheet(file: str | IO[bytes], name: str, *, stream_above: int | None = None) -> SheetRows:
+    """The rows of sheet ``name`` (or the first sheet), blank ones included, each a sequence of
+    cell values (None or "" when empty). Dates come as dates; numbers as numbers."""
+    if unpacked_size(file) > (WHOLE_SHEET_BYTES if stream_above is None else stream_above):
+        return _openpyxl_rows(file, name)
+    return _calamine_rows(file, name)
+
+
+def _calamine_rows(file: str | IO[bytes], name: str) -> SheetRows:
+    try:
+        workbook = CalamineWorkbook.from_path(file) if isinstance(file, str) else CalamineWorkbook.from_filelike(file)
+        sheet = workbook.get_sheet_by_name(name) if name in workbook.sheet_names else workbook.get_sheet_by_index(0)
+    except (CalamineError, OSError, ValueError):
+        raise FileProblem([Problem(None, "", "", UNREADABLE)]) from None
+
+    def rows() -> Iterator[tuple[int, Sequence[Any]]]:
+        try:
+            # calamine yields every row from the first (blank ones as ""), columns from the first used.
+            yield from enumerate(sheet.iter_rows(), start=1)
+        finally:
+            workbook.close()
+
+    last_row = sheet.end[0] + 1 if sheet.end is not None else 0
+    return SheetRows(rows=rows(), streaming=False, last_row=last_row)
+
+
+def _openpyxl_rows(file: str | IO[bytes], name: str) -> SheetRows:
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise FileProblem([Problem(None, "", "", UNREADABLE)]) from None
+    sheet = workbook[name] if name in workbook.sheetnames else workbook.worksheets[0]
+    last_row = sheet.max_row  # from the stored size, if the file has one
+
+    def rows() -> Iterator[tuple[int, Sequence[Any]]]:
+        try:
+            # A stored size may be wrong: read to the end. Rows missing from the file come as
+            # empty rows, so counting gives Excel's numbers.
+            sheet.reset_dimensions()
+            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        finally:
+            workbook.close()
+
+    return SheetRows(rows=rows(), streaming=True, last_row=last_row)
+
+
+def write_annotated(
+    target: IO[bytes],
+    *,
+    title: str,
+    header: Sequence[Any],
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    problems: Mapping[int, Sequence[tuple[int, str]]],
+    only_problem_rows: bool,
+) -> None:
+    """A copy of an uploaded sheet for its author: the bad cells filled red, each row's reasons in
+    an appended column. ``problems`` maps a row number to (column index, reason) pairs (column -1:
+    the row as a whole); ``only_problem_rows`` keeps just those rows and adds their original
+    numbers (very large files)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    width = len(header)
+    extra = [REASON_HEADER, ROW_HEADER] if only_problem_rows else [REASON_HEADER]
+    set_widths(sheet, [14] * width + [60, 10])
+    sheet.freeze_panes = "A2"
+    sheet.append(header_cells(sheet, [cell_text(value) for value in header] + extra))
+    for number, values in rows:
+        found = problems.get(number)
+        if found is None and only_problem_rows:
+            continue
+        bad = {column for column, _ in found or ()}
+        line: list[Any] = []
+        for index in range(width):
+            value = values[index] if index < len(values) else None
+            if value == "":
+                value = None
+            if index in bad or isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, dt.date):
+                    cell.number_format = DATE_FORMAT
+                if index in bad:
+                    cell.fill = BAD_FILL
+                line.append(cell)
+            else:
+                line.append(value)
+        if found:
+            reason = WriteOnlyCell(sheet, value="；".join(text for _, text in found))
+            reason.fill = REASON_FILL
+            reason.alignment = Alignment(wrap_text=True)
+            line.append(reason)
+            if only_problem_rows:
+                line.append(number)
+        sheet.append(line)
+    workbook.save(target)

@@ -19,6 +19,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from dangjian.core import scope
 from dangjian.core.dates import parse_date
 from dangjian.core.errors import DomainError
+from dangjian.core.excel import UNREADABLE, FileProblem, Problem, cell_text
 
 from .exports import CHOICES, HEADERS, PARENT_CODE, SHEET
 from .exports import COLUMNS as EXPORT_COLUMNS
@@ -30,7 +31,6 @@ CHUNK = 500  # codes per IN (...) query, well under every database's parameter l
 HEADER_OF = {name: header for header, name in EXPORT_COLUMNS if name} | {"parent": PARENT_CODE}
 REQUIRED = ("code", "name", "kind", "unit_category")
 DATES = ("founded_date", "abolished_date")
-UNREADABLE = "文件无法读取：请上传 .xlsx 格式的 Excel 文件（可先下载模板）"
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,6 @@ class Row:
 
     def text(self, header: str) -> str:
         return cell_text(self.cells.get(header))
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of the file; ``row`` None is the file as a whole, ``column`` "" the whole row."""
-
-    row: int | None
-    column: str
-    value: str
-    reason: str
 
 
 @dataclass
@@ -70,29 +60,8 @@ class ImportReport:
         return len({problem.row for problem in self.problems})
 
 
-class FileProblem(Exception):
-    """The file cannot be read as an organization sheet at all (format, columns, size)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problem.reason for problem in problems))
-
-
 class _Rollback(Exception):
     """Raised inside the import's transaction to undo every row created there."""
-
-
-def cell_text(value: Any) -> str:
-    """A cell as the user sees it (numbers typed into text columns, dates without a time)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d}" if value.time() == dt.time() else f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a code or phone number Excel stored as a number
-    return str(value).strip()
 
 
 def read_rows(file: Any) -> list[Row]:

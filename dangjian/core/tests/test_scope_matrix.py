@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from dangjian.core.models import ApiToken, RoleAssignment, User
 from dangjian.core.services import create_token
 from dangjian.elections.models import Officer, Term
-from dangjian.members.models import CorrectionRequest, Member, PartyGroup
+from dangjian.members.models import CorrectionRequest, Member, MemberImport, PartyGroup
 from dangjian.orgs.models import CoManagement, CoveredUnit, Organization, Restructuring
 
 Pair = tuple[str | None, str | None]  # (inside, outside): World attribute names
@@ -139,6 +139,14 @@ ROUTES: dict[str, Route] = {
     "members:correction_new": Route("member", needs="correct"),
     "members:corrections": Route("list", section="members"),
     "members:correction_decide": Route("correction", needs="members", sees="read_members"),
+    "members:import": Route("list", section="members"),
+    "members:import_template": Route("list", section="members"),
+    # An import job is its uploader's alone (the report holds the uploaded rows): another user,
+    # whatever the role, gets 404 inside the scope too. The uploader's own access is tested in
+    # members/tests/test_import_jobs.py.
+    "members:import_detail": Route("import", sees="uploader"),
+    "members:import_progress": Route("import", sees="uploader"),
+    "members:import_report": Route("import", sees="uploader"),
     "organization-list": Route("list"),
     "organization-detail": Route("org"),
     "member-list": Route("list"),
@@ -245,6 +253,9 @@ ATTACHED: dict[str, Callable[[Any], Any]] = {  # things that belong to an organi
         kind="abolish", effective_date=dt.date(2024, 1, 1), subject=org, summary={}
     ),
     "term": _term,
+    "import": lambda org: MemberImport.objects.create(
+        organization=org, created_by=User.objects.get(username="no_role"), file="imports/x.xlsx", file_name="x.xlsx"
+    ),
     "correction": lambda org: CorrectionRequest.objects.create(
         member=Member.objects.filter(organization=org)[0], requested_by=User.objects.order_by("pk")[0], changes={}
     ),

@@ -317,7 +317,9 @@ def test_the_export_is_the_search_on_screen(world, lisi):
 
 
 def test_the_roster_is_laid_out_for_printing(world, lisi):
-    response = world.client(world.town_admin).get("/members/export/", {"layout": "roster", "organization": world.town.pk})
+    response = world.client(world.town_admin).get(
+        "/members/export/", {"layout": "roster", "organization": world.town.pk}
+    )
     assert response["Content-Disposition"].startswith('attachment; filename="roster-T1-')
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.active
@@ -343,7 +345,13 @@ def test_a_member_requests_a_correction_and_the_branch_accepts_it(world):
     assert world.zhangsan.id_number not in form.content.decode()
     response = member_client.post(
         f"/members/{world.zhangsan.pk}/correction/",
-        {"name": "张三", "ethnicity": "01", "education": "bachelor", "phone": "13907310000", "reason": "已取得本科学历"},
+        {
+            "name": "张三",
+            "ethnicity": "01",
+            "education": "bachelor",
+            "phone": "13907310000",
+            "reason": "已取得本科学历",
+        },
         follow=True,
     )
     assert "更正申请已提交" in response.content.decode()
