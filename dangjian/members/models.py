@@ -90,14 +90,14 @@ class Member(models.Model):
     # Personal data: encrypted, found by keyed hash (core.crypto); the last four characters are
     # kept plain for the search box, as the masked display shows them anyway.
     id_number = EncryptedTextField("公民身份号码")
-    id_hash = models.CharField("公民身份号码索引", max_length=64, unique=True, editable=False)
-    id_tail = models.CharField("公民身份号码末四位", max_length=4, editable=False, db_index=True)
+    id_hash = models.CharField("公民身份号码索引", max_length=64, editable=False)
+    id_tail = models.CharField("公民身份号码末四位", max_length=4, editable=False)
     education = models.CharField("学历", max_length=30, choices=Education.choices)
     degree = models.CharField("学位", max_length=20, choices=Degree.choices, blank=True)
     occupation = models.CharField("职业类别", max_length=20, choices=Occupation.choices, blank=True)
     job = models.CharField("工作单位及职务", max_length=100, blank=True)
     phone = EncryptedTextField("联系电话", null=True, blank=True)
-    phone_hash = models.CharField("联系电话索引", max_length=64, blank=True, editable=False, db_index=True)
+    phone_hash = models.CharField("联系电话索引", max_length=64, blank=True, editable=False)
     phone_tail = models.CharField("联系电话末四位", max_length=4, blank=True, editable=False)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     category = models.CharField("人员类别", max_length=20, choices=Category.choices)
@@ -143,8 +143,14 @@ class Member(models.Model):
                 condition=Q(deleted_at__isnull=True),
                 name="member_roster_order",
             ),
+            # Declared here, not as db_index/unique on the fields: those add a second
+            # (varchar_pattern_ops) index on PostgreSQL for LIKE, which these columns never serve
+            # and which every insert (the import's COPY) would pay for.
+            models.Index(fields=["id_tail"], name="member_id_tail"),
+            models.Index(fields=["phone_hash"], name="member_phone_hash"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["id_hash"], name="member_one_record_per_person"),
             models.CheckConstraint(condition=Q(joined_date__gt=F("birth_date")), name="member_joined_after_birth"),
             models.CheckConstraint(
                 condition=Q(regularized_date__isnull=True) | Q(regularized_date__gt=F("joined_date")),
