@@ -494,8 +494,6 @@ class _Checker:
             )
             for field_name, reason in rules.member_problems(facts, self.today).items():
                 problem(field_name, reason)
-        if category == Category.FULL and not texts[REGULARIZED_AT]:
-            problem("regularized_date", "正式党员请填写转正日期")
         status, status_date, left_reason = (
             chosen.get("status", NORMAL),
             dates.get("status_date"),

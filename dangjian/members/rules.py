@@ -50,6 +50,8 @@ def member_problems(facts: MemberFacts, today: dt.date) -> dict[str, str]:
     regularized = facts.regularized_date
     if facts.category == Category.PROBATIONARY and regularized:
         problems["regularized_date"] = "预备党员不能有转正日期"
+    elif facts.category == Category.FULL and not regularized:
+        problems["regularized_date"] = "正式党员请填写转正日期"
     if regularized and joined and "joined_date" not in problems:
         if regularized > today:
             problems["regularized_date"] = "转正日期不能晚于今天"

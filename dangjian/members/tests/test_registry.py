@@ -458,3 +458,18 @@ def test_check_integrity_verifies_the_status_periods(world):
     found = problems()
     assert any("当前党籍状态期间（abroad）与党员记录不一致" in p for p in found)
     assert any("党籍状态期间不衔接：2000-07-01—2024-02-01 之后是 2024-03-01" in p for p in found)
+
+
+def test_a_full_member_needs_a_regularized_date_wherever_entered(world):
+    data = {
+        "organization": world.village.pk,
+        "name": "周八",
+        "id_number": make_id_number("1980-01-01", male=True, sequence=77),
+        "education": "bachelor",
+        "category": "full",
+        "joined_date": "2005-07-01",
+    }
+    response = api(world.branch_admin).post("/api/v1/members/", data, format="json")
+    assert response.status_code == 400
+    assert "正式党员请填写转正日期" in str(response.json())
+    assert not Member.objects.filter(name="周八").exists()
