@@ -263,7 +263,8 @@ class ImportStatus(models.TextChoices):
 
 class MemberImport(models.Model):
     """One upload of the member workbook (党员信息导入): validated whole, committed all or nothing.
-    The uploaded file is kept with the job: it is the record of where the imported rows came from."""
+    The upload holds ID numbers in clear, so it is deleted when the job ends; the job (who, when,
+    which file, how many rows) and the periods' reason 登记入册（导入） record where rows came from."""
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="导入时所在组织"
