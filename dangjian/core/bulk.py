@@ -11,6 +11,7 @@ import queue
 import re
 import tempfile
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -55,7 +56,7 @@ class RowWriter:
         """``count`` ids from the table's own sequence (PostgreSQL): safe beside concurrent inserts,
         and the sequence needs no reset after."""
         if not self.postgres:
-            raise NotImplementedError("ids are reserved from a PostgreSQL sequence")
+            raise RuntimeError("ids are reserved from a PostgreSQL sequence; elsewhere rows take theirs on insert")
         table = model._meta.db_table
         column = _column(model, model._meta.pk.name)
         with connection.cursor() as cursor:
@@ -95,24 +96,24 @@ def _portable(row: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-class Batches:
+class Batches(ABC):
     """Batches of rows written in one transaction, all or none: ``add`` each batch as it is ready,
     then ``commit`` (or ``abandon`` once it is known that nothing will be written).
 
     ``write(batch)`` writes one batch and returns its number of rows; ``finish(total)`` runs last,
     inside the same transaction (the audit entry). ``batches(...)`` picks how the rows go in."""
 
-    def add(self, batch: Any) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def add(self, batch: Any) -> None: ...
 
-    def abandon(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def abandon(self) -> None: ...
 
-    def commit(self) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def commit(self) -> int: ...
 
-    def close(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def close(self) -> None: ...
 
 
 def batches(
