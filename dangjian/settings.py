@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.members",
     "dangjian.elections",
+    "dangjian.approvals",
+    "dangjian.transfers",
     "dangjian.accounts",
     "dangjian.demo",
 ]

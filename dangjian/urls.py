@@ -12,6 +12,7 @@ from dangjian.members.api_groups import PartyGroupViewSet
 from dangjian.orgs import views as org_views
 from dangjian.orgs.api import OrganizationViewSet
 from dangjian.orgs.api_restructure import RestructuringViewSet
+from dangjian.transfers.api import MobileMemberViewSet, TransferViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet)
@@ -20,6 +21,8 @@ router.register("party-groups", PartyGroupViewSet, basename="party-group")
 router.register("restructurings", RestructuringViewSet)
 router.register("terms", TermViewSet)
 router.register("structure", StructureReportViewSet, basename="structure")
+router.register("transfers", TransferViewSet)
+router.register("mobile-members", MobileMemberViewSet, basename="mobile-member")
 
 urlpatterns = [
     path("", org_views.dashboard, name="home"),
@@ -29,6 +32,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
     path("elections/", include("dangjian.elections.urls")),
+    path("transfers/", include("dangjian.transfers.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

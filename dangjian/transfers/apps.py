@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.db.models import Q
+
+
+class TransfersConfig(AppConfig):
+    name = "dangjian.transfers"
+    verbose_name = "组织关系转接与流动党员"
+
+    def ready(self) -> None:
+        from dangjian.core import scope
+        from dangjian.members import timeline
+
+        from .integrity import problems
+        from .models import MobileMember, Transfer
+        from .timeline import transfer_entries
+
+        # Both sides see a transfer: the sending subtree by the path, the receiving one by `also`.
+        scope.register(
+            Transfer,
+            path="from_org__path",
+            readers=lambda role: role.reads_members,
+            own="member__user",
+            also=lambda path: Q(to_org__path__startswith=path),
+        )
+        # A mobile member is the outflow side's (where the relation is) and seen by the inflow side.
+        scope.register(
+            MobileMember,
+            path="member__org_path",
+            readers=lambda role: role.reads_members,
+            own="member__user",
+            live=Q(member__deleted_at__isnull=True),
+            also=lambda path: Q(inflow_org__path__startswith=path),
+        )
+        timeline.register(transfer_entries)
+        self.integrity_problems = problems

@@ -1,0 +1,62 @@
+"""The transfers' invariants, checked by ``manage.py check_integrity`` with the registry's own:
+no transfer is half-done.
+
+- an open transfer's member is still where it started (the sending side keeps the member until
+  received) and still on the registry;
+- an accepted transfer inside the tree moved the member: a membership period at the sending
+  organization ends on the accepted date and one at the receiving organization starts on it;
+- an accepted transfer to outside the tree took the member off the registry (no open period);
+- an accepted transfer from outside opened the member's period at the receiving organization;
+- an issued letter has its number, validity and dues month.
+"""
+
+from django.db.models import Exists, F, OuterRef, Q
+
+from dangjian.members.models import MembershipPeriod
+
+from .models import OPEN_STATES, Transfer, TransferKind, TransferState
+
+
+def problems(limit: int = 50) -> list[str]:
+    found: list[str] = []
+    accepted = Transfer.objects.filter(state=TransferState.ACCEPTED)
+    periods = MembershipPeriod.objects.filter(member_id=OuterRef("member_id"))
+    checks = [
+        (
+            Transfer.objects.filter(
+                state__in=OPEN_STATES, kind__in=[TransferKind.INSIDE, TransferKind.TO_OUTSIDE]
+            ).filter(~Q(member__organization_id=F("from_org_id")) | Q(member__deleted_at__isnull=False)),
+            "未办结，但党员已不在转出组织",
+        ),
+        (
+            accepted.filter(kind=TransferKind.INSIDE).exclude(
+                Exists(periods.filter(organization_id=OuterRef("from_org_id"), end=OuterRef("accepted_date")))
+                & Exists(periods.filter(organization_id=OuterRef("to_org_id"), start=OuterRef("accepted_date")))
+            ),
+            "已接收，但党员的组织隶属期间没有在接收日期由转出组织转到转入组织",
+        ),
+        (
+            accepted.filter(kind=TransferKind.TO_OUTSIDE).filter(
+                Q(member__deleted_at__isnull=True) | Exists(periods.filter(end__isnull=True))
+            ),
+            "已转出到系统外，但党员仍在册",
+        ),
+        (
+            accepted.filter(kind=TransferKind.FROM_OUTSIDE).exclude(
+                Exists(periods.filter(organization_id=OuterRef("to_org_id"), start=OuterRef("accepted_date")))
+            ),
+            "已从系统外转入，但党员在转入组织没有自接收日期起的隶属期间",
+        ),
+        (
+            Transfer.objects.filter(state=TransferState.ISSUED).filter(
+                Q(valid_until__isnull=True) | Q(issued_date__isnull=True) | Q(dues_paid_through__isnull=True)
+            ),
+            "介绍信已开具，但缺少有效期或党费交至月份",
+        ),
+    ]
+    for rows, message in checks:
+        for pk, name in rows.values_list("pk", "member_name")[:limit]:
+            found.append(f"组织关系转接#{pk}（{name}）{message}")
+            if len(found) >= limit:
+                return found
+    return found
