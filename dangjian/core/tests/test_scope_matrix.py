@@ -188,6 +188,40 @@ ROUTES: dict[str, Route] = {
     "accounts:audit": Route("list", section="audit"),
     "accounts:audit_export": Route("list", section="audit"),
     "accounts:audit_verify": Route("list", method="post", section="audit"),
+    # Transfers and mobile members: both sides see a transfer (the receiving side's view is tested
+    # in transfers/tests/test_scope.py); operations that take a letter or certificate number or an
+    # organization in their body are tested there too (test_body_operations_refuse_outside).
+    "transfers:inbox": Route("list", section="read_members"),
+    "transfers:list": Route("list", section="read_members"),
+    "transfers:new": Route("list", section="members"),
+    "transfers:receipt": Route("list", section="members"),
+    "transfers:incoming": Route("list", section="members"),
+    "transfers:detail": Route("transfer", sees="read_members"),
+    "transfers:letter": Route("transfer", sees="read_members"),
+    "transfers:act": Route("transfer", method="post", needs="members", destructive=True),
+    "transfers:mobile": Route("list", section="read_members"),
+    "transfers:mobile_summary": Route("list", section="read_members"),
+    "transfers:mobile_new": Route("list", section="members"),
+    "transfers:mobile_inflow": Route("list", section="members"),
+    "transfers:mobile_detail": Route("mobile", sees="read_members"),
+    "transfer-list": Route("list"),
+    "transfer-inbox": Route("list"),
+    "transfer-detail": Route("transfer", sees="read_members"),
+    "transfer-letter": Route("transfer", sees="read_members"),
+    **{
+        f"transfer-{step}": Route("transfer", method="post", needs="members", destructive=True)
+        for step in ("approve", "issue", "reissue", "accept", "return", "cancel", "receipt")
+    },
+    "transfer-receipt-by-number": Route("open"),
+    "transfer-incoming": Route("open"),
+    "mobile-member-list": Route("list"),
+    "mobile-member-summary": Route("list"),
+    "mobile-member-detail": Route("mobile", sees="read_members"),
+    **{
+        f"mobile-member-{step}": Route("mobile", method="post", needs="members", destructive=True)
+        for step in ("contact", "review", "return")
+    },
+    "mobile-member-inflow": Route("open"),
 }
 WRITES = {  # the API detail routes under their write methods
     ("organization-detail", "patch"): Route("org", method="patch", needs="orgs", data={"short_name": "改"}),
@@ -266,6 +300,46 @@ ATTACHED: dict[str, Callable[[Any], Any]] = {  # things that belong to an organi
         since=dt.date(2024, 1, 1),
     ),
 }
+
+
+def _transfer(organization: Any) -> Any:
+    from dangjian.transfers.models import Transfer
+
+    member = Member.objects.filter(organization=organization)[0]
+    day = dt.date(2024, 1, 1)
+    return Transfer.objects.create(
+        kind="to_outside",
+        state="issued",
+        member=member,
+        member_name=member.name,
+        from_org=organization,
+        to_outside="系统外某党委",
+        reason="工作调动",
+        letter_number=f"M-{organization.pk}",
+        issued_date=day,
+        valid_days=30,
+        valid_until=dt.date(2024, 1, 31),
+        dues_paid_through=day,
+    )
+
+
+def _mobile(organization: Any) -> Any:
+    from dangjian.transfers.models import MobileMember
+
+    day = dt.date(2024, 1, 1)
+    return MobileMember.objects.create(
+        member=Member.objects.filter(organization=organization)[0],
+        outflow_org=organization,
+        destination="外地",
+        reason="务工",
+        contact="电话",
+        expected_months=6,
+        left_date=day,
+        last_contact_date=day,
+    )
+
+
+ATTACHED |= {"transfer": _transfer, "mobile": _mobile}
 OBJECT_KWARG = {"unit": "unit", "link": "link", "group": "group", "term": "term", "officer": "officer"}
 
 

@@ -12,7 +12,10 @@ def issued(world: Any, member: Any = None, to: Any = None, *, days_ago: int = 0,
     """A transfer of 张三 (village, 坪塘镇) to the enterprise branch (古山镇), letter issued."""
     member = member or world.zhangsan
     transfer = services.request_transfer(
-        actor=world.branch_admin, member=member, to_org=to or world.enterprise, reason="工作单位变动"
+        actor=world.branch_admin if member.organization_id == world.village.pk else world.town_admin,
+        member=member,
+        to_org=to or world.enterprise,
+        reason="工作单位变动",
     )
     services.approve_transfer(actor=world.town_admin, transfer=transfer)
     day = timezone.localdate() - dt.timedelta(days=days_ago)
