@@ -10,10 +10,10 @@ import re
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(month_index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+    year, month = divmod(day.year * 12 + (day.month - 1) + months, 12)
+    if day.day <= 28:  # every month has the day
+        return dt.date(year, month + 1, day.day)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -51,6 +51,13 @@ def parse_date(value: object) -> dt.date:
     text = str(value).strip() if value is not None else ""
     if not text:
         raise ValueError("日期为空，请按 2005-08-01 填写")
+    if len(text) == 10 and text[4] == text[7] and text[4] in "-/.":  # the common 2005-08-01, without a regex
+        year, month, day = text[:4], text[5:7], text[8:]
+        if year.isdecimal() and month.isdecimal() and day.isdecimal():  # \d: any decimal digit
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                raise ValueError(f"日期“{text}”不存在，请检查年、月、日") from None
     for pattern in (_SEPARATED, _CHINESE, _COMPACT):
         if match := pattern.fullmatch(text):
             groups = [g for g in match.groups() if g is None or g.isdigit()]  # drop the separator

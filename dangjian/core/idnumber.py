@@ -5,11 +5,13 @@ Pure functions, no database (RULES.md §9).
 
 import datetime as dt
 import operator
+import unicodedata
 from dataclasses import dataclass
 
 # ISO 7064:1983 MOD 11-2: weight of position i is 2^(17-i) mod 11.
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARACTERS = "10X98765432"
+_ZERO_WEIGHT = ord("0") * sum(WEIGHTS)
 
 
 class InvalidIdNumber(ValueError):
@@ -24,9 +26,10 @@ class IdNumber:
 
 
 def check_character(first17: str) -> str:
-    if len(first17) != 17:
+    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("the check character is computed from exactly 17 digits")
-    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
+    # The digits' byte values are 48 more than the digits: subtract what that adds.
+    total = sum(map(operator.mul, first17.encode(), WEIGHTS)) - _ZERO_WEIGHT
     return CHECK_CHARACTERS[total % 11]
 
 
@@ -39,11 +42,13 @@ def upgrade_15(number: str) -> str:
 def parse_id_number(raw: str, *, today: dt.date | None = None) -> IdNumber:
     """Validate and normalise (uppercase X, 15 digits upgraded); raise InvalidIdNumber otherwise."""
     number = raw.strip().upper()
-    if len(number) == 15 and number.isdigit():
+    if not number.isascii():  # full-width digits and Ｘ, as some input methods type them
+        number = unicodedata.normalize("NFKC", number)
+    if len(number) == 15 and number.isascii() and number.isdigit():
         number = upgrade_15(number)
     if len(number) != 18:
         raise InvalidIdNumber(f"公民身份号码应为18位（或15位旧号码），现为{len(number)}位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not number.isascii() or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidIdNumber("公民身份号码前17位应为数字，最后一位应为数字或X")
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))

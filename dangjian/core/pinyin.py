@@ -48,6 +48,7 @@ def _plain(text: str) -> tuple[str, ...]:
     return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default"))
 
 
+@lru_cache(maxsize=65536)  # names repeat down a roster (an import asks for each)
 def name_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a personal name, lower-case, without separators."""
     name = "".join(name.split())

@@ -29,6 +29,7 @@ import itertools
 import logging
 import operator
 import time
+import uuid
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from django.utils import timezone
 
 from dangjian.core import audit, scope
 from dangjian.core.bulk import Batches, RowWriter, batches
-from dangjian.core.crypto import encrypt, lookup_hash
+from dangjian.core.crypto import encrypt_all, lookup_hash, lookup_hashes
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.core.errors import ErrorCollector
 from dangjian.core.excel import (
@@ -139,7 +140,7 @@ class Person(NamedTuple):
     organization: int
     name: str
     id_number: str
-    id_hash: str
+    id_hash: uuid.UUID
     gender: str
     ethnicity: str
     native_place: str
@@ -245,15 +246,16 @@ def import_members(*, actor: Any, file: str | IO[bytes], progress: Progress | No
         writes.close()
 
 
-def _registered(hashes: list[str]) -> list[tuple[str, int, str, str]]:
+def _registered(hashes: list[uuid.UUID]) -> list[tuple[uuid.UUID, int, str, str]]:
     """(id_hash, pk, name, organization's name) of the members with these lookup hashes. SQL of its
     own: the ORM spends more time preparing 5,000 parameters than the database takes to answer."""
     quote = connection.ops.quote_name
     params: list[Any]
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         where, params = "m.id_hash = ANY(%s)", [hashes]
-    else:
-        where, params = f"m.id_hash IN ({', '.join(['%s'] * len(hashes))})", list(hashes)
+    else:  # a uuid is its 32 hex digits there
+        where, params = f"m.id_hash IN ({', '.join(['%s'] * len(hashes))})", [value.hex for value in hashes]
     member, organization = quote(Member._meta.db_table), quote(Organization._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -261,7 +263,8 @@ def _registered(hashes: list[str]) -> list[tuple[str, int, str, str]]:
             f"JOIN {organization} o ON o.id = m.organization_id WHERE {where}",
             params,
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return rows if postgres else [(uuid.UUID(found), *rest) for found, *rest in rows]
 
 
 def _add_all(report: ImportReport, problems: list[Problem]) -> None:
@@ -313,7 +316,7 @@ class _Checker:
         self.indexes: list[int | None] = []
         self.width = 0
         self.places: dict[str, Place | str] = {}  # organization code → where, or why not
-        self.dates: dict[Any, dt.date | str] = {}  # cell value → date, or why not
+        self.dates: dict[Any, dt.date | str] = {}  # cell text (or class and value) → date, or why not
         self.choice_specs = [
             (name, POSITION[name], _choice_map(enum), _choice_problem(name, enum)) for name, enum in CHOICES.items()
         ]
@@ -370,7 +373,7 @@ class _Checker:
         code_at = self.indexes[0]
         assert code_at is not None  # a required column
         self._resolve({cell_text(values[code_at]) for _, values in chunk if code_at < len(values)})
-        self.chunk_ids: list[tuple[int, str, str]] = []  # (row, lookup hash, number) of the valid numbers
+        self.chunk_ids: list[tuple[int, uuid.UUID, str]] = []  # (row, lookup hash, number) of the valid numbers
         people = [person for number, values in chunk if (person := self.check_row(number, values)) is not None]
         self._check_registered()
         if people and not self.abandoned:
@@ -440,7 +443,9 @@ class _Checker:
         if len(values) < self.need:
             values = [*values, *([None] * (self.need - len(values)))]
         cells = self.pick(values)
-        texts = [value.strip() if value.__class__ is str else cell_text(value) for value in cells]
+        texts = [
+            value.strip() if value.__class__ is str else "" if value is None else cell_text(value) for value in cells
+        ]
         report = self.report
         before = report.problem_count
 
@@ -463,9 +468,13 @@ class _Checker:
                 else:
                     chosen[field_name] = choice
         dates: dict[str, dt.date] = {}
+        known = self.dates
         for field_name, position in DATE_AT:
             if texts[position]:
-                parsed = self._date(cells[position])
+                value = cells[position]
+                parsed = known.get(value) if value.__class__ is str else None
+                if parsed is None:
+                    parsed = self._date(value)
                 if parsed.__class__ is str:
                     problem(field_name, parsed)  # type: ignore[arg-type]
                 else:
@@ -567,7 +576,7 @@ class _Checker:
 
     def _date(self, value: Any) -> dt.date | str:
         """The cell as a date, or why it is not one (cached: dates repeat down a column)."""
-        key = (value.__class__, value)
+        key = value if value.__class__ is str else (value.__class__, value)  # 1, 1.0 and True differ
         found = self.dates.get(key)
         if found is None:
             try:
@@ -614,7 +623,6 @@ def _choice_problem(name: str, enum: type[Any]) -> str:
 # Writing
 
 MEMBER_FIELDS = (
-    "id",
     "name",
     "name_pinyin",
     "name_initials",
@@ -646,12 +654,12 @@ MEMBER_FIELDS = (
     "created_at",
     "updated_at",
 )
-PERIOD_FIELDS = ("member_id", "organization_id", "start", "end", "reason")
-STATUS_FIELDS = ("member_id", "status", "start", "end", "reason", "left_reason")
+PERIOD_FIELDS = ("organization_id", "start", "end", "reason")  # after the member's id
+STATUS_PERIOD_FIELDS = ("status", "start", "end", "reason", "left_reason")
 
 
 class _Batch(NamedTuple):
-    """Rows ready for the tables. Without PostgreSQL the member ids are None until written."""
+    """Rows ready for the tables, but for the member ids: the writer adds those."""
 
     members: list[tuple[Any, ...]]
     periods: list[tuple[Any, ...]]
@@ -659,35 +667,38 @@ class _Batch(NamedTuple):
 
 
 def _batch(people: list[Person], now: dt.datetime) -> _Batch:
-    """The members with their open membership and status periods; on PostgreSQL with their ids,
-    reserved from the sequence (ids of a batch never written are simply skipped)."""
-    writer = RowWriter()
-    ids: list[int | None] = [None] * len(people)
-    if writer.postgres:
-        ids = list(writer.reserve_ids(Member, len(people)))
+    """The members with their open membership and status periods."""
+    numbers = encrypt_all([p.id_number for p in people])
+    phones = [p.phone for p in people if p.phone]
+    sealed, hashed = iter(encrypt_all(phones)), iter(lookup_hashes(phones))
     return _Batch(
-        members=[_member_row(p, pk, now) for p, pk in zip(people, ids, strict=True)],
-        periods=[(pk, p.organization, p.since, None, PERIOD_REASON) for p, pk in zip(people, ids, strict=True)],
-        statuses=[
-            (pk, p.status, p.status_date or p.joined_date, None, "", p.left_reason)
-            for p, pk in zip(people, ids, strict=True)
+        members=[
+            _member_row(p, now, number, (next(sealed), next(hashed)) if p.phone else (None, None))
+            for p, number in zip(people, numbers, strict=True)
         ],
+        periods=[(p.organization, p.since, None, PERIOD_REASON) for p in people],
+        statuses=[(p.status, p.status_date or p.joined_date, None, "", p.left_reason) for p in people],
     )
 
 
 def _write(batch: _Batch) -> int:
-    """Write one batch (inside the batches' transaction): COPY on PostgreSQL, bulk_create elsewhere."""
+    """Write one batch (inside the batches' transaction). On PostgreSQL the member ids are drawn
+    from the sequence here, by the writer (ids of a batch rolled back are simply skipped), and the
+    rows COPYed; elsewhere bulk_create gives the ids."""
     writer = RowWriter()
     if writer.postgres:
-        writer.write(Member, MEMBER_FIELDS, batch.members, binary=True)
-        writer.write(MembershipPeriod, PERIOD_FIELDS, batch.periods, binary=True)
-        writer.write(StatusPeriod, STATUS_FIELDS, batch.statuses, binary=True)
+        ids = writer.reserve_ids(Member, len(batch.members))
+        rows = [(pk, *row) for pk, row in zip(ids, batch.members, strict=True)]
+        writer.write(Member, ("id", *MEMBER_FIELDS), rows, binary=True)
     else:
         ids = [member.pk for member in _bulk_create(Member, MEMBER_FIELDS, batch.members)]
-        _bulk_create(
-            MembershipPeriod, PERIOD_FIELDS, [(pk, *row[1:]) for pk, row in zip(ids, batch.periods, strict=True)]
+    for model, fields, rows in (
+        (MembershipPeriod, PERIOD_FIELDS, batch.periods),
+        (StatusPeriod, STATUS_PERIOD_FIELDS, batch.statuses),
+    ):
+        writer.write(
+            model, ("member_id", *fields), [(pk, *row) for pk, row in zip(ids, rows, strict=True)], binary=True
         )
-        _bulk_create(StatusPeriod, STATUS_FIELDS, [(pk, *row[1:]) for pk, row in zip(ids, batch.statuses, strict=True)])
     return len(batch.members)
 
 
@@ -696,14 +707,14 @@ def _bulk_create(model: type[M], fields: tuple[str, ...], rows: list[tuple[Any, 
     return model._default_manager.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows])
 
 
-def _member_row(person: Person, member_id: int | None, now: dt.datetime) -> tuple[Any, ...]:
-    """The member's columns, personal data encrypted as ``EncryptedTextField`` stores it."""
+def _member_row(person: Person, now: dt.datetime, number_sealed: bytes, phone: tuple[Any, Any]) -> tuple[Any, ...]:
+    """The member's columns, personal data encrypted as ``EncryptedTextField`` stores it (the ID
+    number sealed, the phone number sealed and hashed: done for the whole batch at once)."""
     (_, organization, name, number, id_hash, gender, ethnicity, native_place, birth_date, education, degree,
-     occupation, job, phone, address, category, joined, regularized, status, status_date, left_reason,
+     occupation, job, _, address, category, joined, regularized, status, status_date, left_reason,
      central, _, org_path) = person  # fmt: skip
     pinyin, initials = name_keys(name)
     return (
-        member_id,
         name,
         pinyin,
         initials,
@@ -711,16 +722,15 @@ def _member_row(person: Person, member_id: int | None, now: dt.datetime) -> tupl
         ethnicity,
         native_place,
         birth_date,
-        encrypt(number),
+        number_sealed,
         id_hash,
         number[-4:],
         education,
         degree,
         occupation,
         job,
-        encrypt(phone) if phone else None,
-        lookup_hash(phone) if phone else "",
-        phone[-4:],
+        *phone,
+        person.phone[-4:],
         address,
         category,
         joined,

@@ -90,14 +90,14 @@ class Member(models.Model):
     # Personal data: encrypted, found by keyed hash (core.crypto); the last four characters are
     # kept plain for the search box, as the masked display shows them anyway.
     id_number = EncryptedTextField("公民身份号码")
-    id_hash = models.CharField("公民身份号码索引", max_length=64, editable=False)
+    id_hash = models.UUIDField("公民身份号码索引", editable=False)  # 128 bits of a keyed hash, not a UUID
     id_tail = models.CharField("公民身份号码末四位", max_length=4, editable=False)
     education = models.CharField("学历", max_length=30, choices=Education.choices)
     degree = models.CharField("学位", max_length=20, choices=Degree.choices, blank=True)
     occupation = models.CharField("职业类别", max_length=20, choices=Occupation.choices, blank=True)
     job = models.CharField("工作单位及职务", max_length=100, blank=True)
     phone = EncryptedTextField("联系电话", null=True, blank=True)
-    phone_hash = models.CharField("联系电话索引", max_length=64, blank=True, editable=False)
+    phone_hash = models.UUIDField("联系电话索引", null=True, blank=True, editable=False)
     phone_tail = models.CharField("联系电话末四位", max_length=4, blank=True, editable=False)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     category = models.CharField("人员类别", max_length=20, choices=Category.choices)
@@ -177,14 +177,14 @@ class Member(models.Model):
         return mask_phone(self.phone or "")
 
     @staticmethod
-    def id_columns(number: str) -> dict[str, str]:
+    def id_columns(number: str) -> dict[str, Any]:
         """The number (already validated and normalised) with its lookup hash and search tail."""
         return {"id_number": number, "id_hash": lookup_hash(number), "id_tail": number[-4:]}
 
     @staticmethod
     def phone_columns(phone: str) -> dict[str, Any]:
         if not phone:
-            return {"phone": None, "phone_hash": "", "phone_tail": ""}
+            return {"phone": None, "phone_hash": None, "phone_tail": ""}
         return {"phone": phone, "phone_hash": lookup_hash(phone), "phone_tail": phone[-4:]}
 
 

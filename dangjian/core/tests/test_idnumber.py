@@ -14,6 +14,7 @@ TODAY = dt.date(2026, 11, 23)
         ("11010519491231002x", "11010519491231002X", dt.date(1949, 12, 31), False),  # lower-case x
         (" 110105194912310038 ", "110105194912310038", dt.date(1949, 12, 31), True),
         ("110105491231002", "11010519491231002X", dt.date(1949, 12, 31), False),  # 15 digits upgraded
+        ("１１０１０５１９４９１２３１００２ｘ", "11010519491231002X", dt.date(1949, 12, 31), False),  # full-width
     ],
 )
 def test_valid_numbers_are_normalised_with_birth_and_gender(raw, number, birth, male):
@@ -28,6 +29,7 @@ def test_valid_numbers_are_normalised_with_birth_and_gender(raw, number, birth, 
         ("1101051949123100", "18位"),
         ("11010519491231002Y", "数字"),
         ("11010A19491231002X", "数字"),
+        ("١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "数字"),  # other scripts' digits are not an ID number's
         ("110105194902300020", "不是有效日期"),  # 30 February
         ("110105203001010010", "晚于今天"),
         ("110105185001010010", "1900"),

@@ -89,3 +89,18 @@ def test_a_registration_made_meanwhile_fails_the_commit_and_writes_nothing(live_
     report = imports.import_members(actor=live_world.town_admin, file=xlsx(*rows))
     assert (report.created, report.message) == (0, imports.RACE)
     assert Member.objects.count() == before
+
+
+def test_a_failure_after_the_last_batch_reaches_the_caller_and_writes_nothing(live_world, concurrent, monkeypatch):
+    """The audit entry goes in last, after the writer has been told to commit: its failure must
+    come back to the import (it used to leave the writer waiting for a word it had already had)."""
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("the trail refused the entry")
+
+    monkeypatch.setattr(imports.audit, "record", refuse)
+    before = Member.objects.count()
+    with pytest.raises(RuntimeError, match="the trail refused"):
+        imports.import_members(actor=live_world.branch_admin, file=xlsx(*(person(n) for n in range(3))))
+    assert concurrent == [2, 1]
+    assert Member.objects.count() == before

@@ -24,13 +24,13 @@ class Command(BaseCommand):
         for model in apps.get_models():
             for field in model._meta.concrete_fields:
                 if isinstance(field, EncryptedTextField):
-                    hash_field = field.name.removesuffix("_number") + "_hash"
-                    has_hash = any(f.name == hash_field for f in model._meta.concrete_fields)
-                    count = rotate(model, field.column, hash_field if (rehash and has_hash) else None)
+                    hash_name = field.name.removesuffix("_number") + "_hash"
+                    hash_field = next((f for f in model._meta.concrete_fields if f.name == hash_name), None)
+                    count = rotate(model, field.column, hash_field if rehash else None)
                     self.stdout.write(f"{model._meta.label}.{field.name}：已重新加密{count}个值")
 
 
-def rotate(model: Any, column: str, hash_column: str | None) -> int:
+def rotate(model: Any, column: str, hash_field: Any | None) -> int:
     """Rewrite the column's values not under the current key (all of them, when rehashing), in
     batches of one transaction each, walking the primary key."""
     quote = connection.ops.quote_name
@@ -49,12 +49,12 @@ def rotate(model: Any, column: str, hash_column: str | None) -> int:
                 return done
             last = rows[-1][0]
             for key, blob in rows:
-                if hash_column is None and crypto.is_current(bytes(blob)):
+                if hash_field is None and crypto.is_current(bytes(blob)):
                     continue
                 text = crypto.decrypt(bytes(blob))
                 sets, values = [f"{quote(column)} = %s"], [crypto.encrypt(text)]
-                if hash_column is not None:
-                    sets.append(f"{quote(hash_column)} = %s")
-                    values.append(crypto.lookup_hash(text))  # type: ignore[arg-type]
+                if hash_field is not None:
+                    sets.append(f"{quote(hash_field.column)} = %s")
+                    values.append(hash_field.get_db_prep_value(crypto.lookup_hash(text), connection))
                 cursor.execute(f"UPDATE {table} SET {', '.join(sets)} WHERE {pk} = %s", [*values, key])
                 done += 1
