@@ -1,6 +1,7 @@
 """/api/v1/transfers/ (组织关系转接: the inboxes, each step of the workflow, the letter PDF) and
 /api/v1/mobile-members/ (流动党员). Thin: parse, call a service, answer with the fresh object."""
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
@@ -142,6 +143,19 @@ class IncomingInput(serializers.Serializer[Any]):
     regularized_date = serializers.DateField(required=False, allow_null=True)
 
 
+AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="按此日期判断逾期，默认今天")
+
+
+def as_of(request: Request) -> dt.date:
+    value = request.query_params.get("as_of")
+    if not value:
+        return timezone.localdate()
+    try:
+        return serializers.DateField().to_internal_value(value)
+    except serializers.ValidationError:
+        raise serializers.ValidationError({"as_of": ["日期格式应为 2026-01-31"]}) from None
+
+
 BOX_PARAMETER = OpenApiParameter("box", OpenApiTypes.STR, enum=list(services.BOXES), description="待办分类")
 
 
@@ -234,12 +248,13 @@ class TransferViewSet(ServiceViewSet):
         return response
 
     @extend_schema(
-        responses=inline_serializer("TransferInbox", {n: serializers.IntegerField() for n in services.BOXES})
+        parameters=[AS_OF],
+        responses=inline_serializer("TransferInbox", {n: serializers.IntegerField() for n in services.BOXES}),
     )
     @action(detail=False, methods=["get"])
     def inbox(self, request: Request) -> Response:
         """待办数量：待审批、待接收、已开出未接收、逾期、口袋党员。"""
-        return Response(services.inbox_counts(request.user))
+        return Response(services.inbox_counts(request.user, as_of(request)))
 
 
 class MobileMemberSerializer(serializers.ModelSerializer[MobileMember]):
@@ -347,6 +362,7 @@ class MobileMemberViewSet(ServiceViewSet):
         return self._do(request, services_mobile.record_return)
 
     @extend_schema(
+        parameters=[AS_OF],
         responses=inline_serializer(
             "MobileSummary",
             {
@@ -357,9 +373,9 @@ class MobileMemberViewSet(ServiceViewSet):
                 "lost_contact": serializers.IntegerField(),
             },
             many=True,
-        )
+        ),
     )
     @action(detail=False, methods=["get"])
     def summary(self, request: Request) -> Response:
         """本级及下级组织的流动党员汇总。"""
-        return Response(services_mobile.summary(request.user))
+        return Response(services_mobile.summary(request.user, as_of(request)))

@@ -9,9 +9,11 @@ class TransfersConfig(AppConfig):
     def ready(self) -> None:
         from dangjian.core import scope
         from dangjian.members import timeline
+        from dangjian.orgs.restructure import register_rehomer
 
         from .integrity import problems
         from .models import MobileMember, Transfer
+        from .rehome import TransferRehomer
         from .timeline import transfer_entries
 
         # Both sides see a transfer: the sending subtree by the path, the receiving one by `also`.
@@ -32,4 +34,5 @@ class TransfersConfig(AppConfig):
             also=lambda path: Q(inflow_org__path__startswith=path),
         )
         timeline.register(transfer_entries)
+        register_rehomer("transfers", TransferRehomer())
         self.integrity_problems = problems

@@ -82,11 +82,6 @@ def _step(actor: Any, transfer: Transfer, step: str, decision: Decision, at: Org
     )
 
 
-def _acting_organization(actor: Any, fallback: Organization) -> Organization:
-    acting = scope.acting(actor)
-    return acting.organization if acting is not None else fallback
-
-
 @service
 def request_transfer(
     *, actor: Any, member: Member, to_org: Organization | None = None, to_outside: str = "", reason: str
@@ -122,7 +117,7 @@ def request_transfer(
             errors.add("to_org", problem)
     if not Status(member.status).is_on_roll:
         errors.add(None, f"{member.name}的党籍状态为{member.get_status_display()}，不能转接组织关系")
-    if open_one := member.transfers.filter(state__in=OPEN_STATES).first():
+    if open_one := Transfer.objects.filter(member=member, state__in=OPEN_STATES).first():
         errors.add(None, f"{member.name}已有一项未办结的组织关系转接（{open_one.get_state_display()}），请先办结或撤销")
     errors.raise_if_any()
     sending = committee_of(member.organization)
@@ -261,7 +256,7 @@ def accept_transfer(*, actor: Any, transfer: Transfer, date: dt.date | None = No
     assert transfer.issued_date is not None and transfer.valid_until is not None
     facts = rules.AcceptFacts(transfer.issued_date, transfer.valid_until, date, timezone.localdate())
     if problems := rules.accept_problems(facts):
-        raise DomainError(problems)  # type: ignore[arg-type]
+        raise DomainError(problems)
     assert transfer.to_org is not None and transfer.receiving_committee is not None
     try:
         moves.move_member(transfer.member, transfer.to_org, date, "组织关系转入")
@@ -337,7 +332,7 @@ def record_receipt(*, actor: Any, transfer: Transfer, date: dt.date | None = Non
             raise DomainError({"date": f"回执日期不能早于接收日期{transfer.accepted_date:%Y-%m-%d}"})
     transfer.receipt_date = date
     transfer.save()
-    at = transfer.sending_committee or transfer.receiving_committee or _acting_organization(actor, transfer.to_org)
+    at = transfer.sending_committee or transfer.receiving_committee or transfer.to_org or transfer.from_org
     assert at is not None
     _step(actor, transfer, "登记回执", Decision.RECORD, at, f"回执日期{date:%Y-%m-%d}")
     return transfer
@@ -456,8 +451,8 @@ def box(user: Any, name: str, today: dt.date | None = None) -> QuerySet[Transfer
     return rows.filter(wanted)
 
 
-def inbox_counts(user: Any) -> dict[str, int]:
-    return {name: box(user, name).count() for name in BOXES}
+def inbox_counts(user: Any, today: dt.date | None = None) -> dict[str, int]:
+    return {name: box(user, name, today).count() for name in BOXES}
 
 
 def get_transfer(user: Any, pk: int) -> Transfer:

@@ -67,7 +67,7 @@ def register_outflow(
         errors.add("left_date", problem)
     if member.status != Status.NORMAL:
         errors.add(None, f"{member.name}的党籍状态为{member.get_status_display()}，不能登记为流动党员")
-    if member.mobility.filter(returned_date__isnull=True).exists():
+    if MobileMember.objects.filter(member=member, returned_date__isnull=True).exists():
         errors.add(None, f"{member.name}已登记为流动党员，尚未返回")
     certificate_number = certificate_number.strip()
     if (
@@ -190,7 +190,7 @@ def mobile_list(user: Any, side: str) -> QuerySet[MobileMember]:
     return rows.filter(member__org_path__startswith=path)
 
 
-def summary(user: Any) -> list[dict[str, Any]]:
+def summary(user: Any, today: dt.date | None = None) -> list[dict[str, Any]]:
     """The subtree summary: for the acting organization and each organization directly under it,
     the members out (relation there), in (organizational life there), and out of contact ≥ 6
     months. Open records are few (a branch has a handful), so they are counted in one pass."""
@@ -203,7 +203,7 @@ def summary(user: Any) -> list[dict[str, Any]]:
         org.path: {"organization": org.pk, "organization_name": org.name, "out": 0, "in": 0, "lost_contact": 0}
         for org in [root, *children]
     }
-    today = timezone.localdate()
+    today = today or timezone.localdate()
 
     def bucket(path: str | None) -> dict[str, Any] | None:
         if not path or not path.startswith(root.path):

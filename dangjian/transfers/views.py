@@ -41,21 +41,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
         name = "approvals"
     rows = services.box(request.user, name).select_related("from_org", "to_org").order_by("valid_until", "-id")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    counts = services.inbox_counts(request.user)
     return render(
         request,
         "transfers/inbox.html",
         {
-            "boxes": [(key, label, count) for (key, label), count in zip(services.BOXES.items(), _counts(request))],
+            "boxes": [(key, label, counts[key]) for key, label in services.BOXES.items()],
             "box": name,
             "page": page,
             "today": timezone.localdate(),
         },
     )
-
-
-def _counts(request: HttpRequest) -> list[int]:
-    counts = services.inbox_counts(request.user)
-    return [counts[key] for key in services.BOXES]
 
 
 def all_transfers(request: HttpRequest) -> HttpResponse:

@@ -11,16 +11,17 @@ from dangjian.transfers.models import Transfer
 def issued(world: Any, member: Any = None, to: Any = None, *, days_ago: int = 0, valid_days: int = 30) -> Transfer:
     """A transfer of 张三 (village, 坪塘镇) to the enterprise branch (古山镇), letter issued."""
     member = member or world.zhangsan
+    sender = world.other_admin if member.org_path.startswith(world.other_town.path) else world.town_admin
     transfer = services.request_transfer(
-        actor=world.branch_admin if member.organization_id == world.village.pk else world.town_admin,
+        actor=world.branch_admin if member.organization_id == world.village.pk else sender,
         member=member,
         to_org=to or world.enterprise,
         reason="工作单位变动",
     )
-    services.approve_transfer(actor=world.town_admin, transfer=transfer)
+    services.approve_transfer(actor=sender, transfer=transfer)
     day = timezone.localdate() - dt.timedelta(days=days_ago)
     return services.issue_letter(
-        actor=world.town_admin, transfer=transfer, valid_days=valid_days, dues_paid_through=day, date=day
+        actor=sender, transfer=transfer, valid_days=valid_days, dues_paid_through=day, date=day
     )
 
 

@@ -38,7 +38,8 @@ def _county(towns: int, branches_per_town: int, members_per_branch: int) -> tupl
     )
     admin = User.objects.create_user(username="stress_admin", password="x", home_organization=county)
     grant_role(actor=None, user=admin, role=Role.ORG_ADMIN, organization=county)
-    branches, members = [], []
+    branches: list[Any] = []
+    members: list[Member] = []
     for t in range(towns):
         town = create_organization(
             actor=admin,
@@ -60,7 +61,7 @@ def _county(towns: int, branches_per_town: int, members_per_branch: int) -> tupl
                 founded_date=dt.date(1990, 1, 1),
             )
             branches.append(branch)
-            for m in range(members_per_branch):
+            for _ in range(members_per_branch):
                 n = len(members)
                 members.append(
                     create_member(
@@ -164,9 +165,7 @@ def test_stress_200_concurrent_transfers_across_50_branches_through_the_api(caps
     assert Transfer.objects.filter(state=TransferState.ACCEPTED).count() == 200
     live = Member.objects.filter(deleted_at__isnull=True)
     assert live.count() == 200
-    assert {pk: org for pk, org in live.values_list("pk", "organization_id")} == {
-        pk: org.pk for pk, org in destination.items()
-    }
+    assert dict(live.values_list("pk", "organization_id")) == {pk: org.pk for pk, org in destination.items()}
     assert MembershipPeriod.objects.filter(end__isnull=True).count() == 200
     assert MembershipPeriod.objects.count() == 400
     call_command("check_integrity")

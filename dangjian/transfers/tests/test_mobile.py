@@ -37,7 +37,7 @@ def test_going_out_makes_the_member_mobile_and_the_return_normal_again(world):
         _out(world, certificate="HN-2")
     services_mobile.record_return(actor=world.branch_admin, mobile=record, date=TODAY())
     assert Member.objects.get(pk=world.zhangsan.pk).status == Status.NORMAL
-    with pytest.raises(DomainError, match="已于.*登记返回"):
+    with pytest.raises(DomainError, match=r"已于.*登记返回"):
         services_mobile.record_return(actor=world.branch_admin, mobile=record, date=TODAY())
 
 

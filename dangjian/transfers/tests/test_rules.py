@@ -55,7 +55,7 @@ def test_the_sending_committee_is_the_nearest_party_committee(lineage, expected)
 )
 def test_letter_validity_is_at_most_three_months(days, problem):
     found = rules.valid_days_problem(days, 90)
-    assert (found is None) if problem is None else (problem in found)
+    assert (found is None) if problem is None else (problem in (found or ""))
 
 
 @pytest.mark.parametrize(
