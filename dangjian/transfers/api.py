@@ -224,7 +224,7 @@ class TransferViewSet(ServiceViewSet):
     def receipt(self, request: Request, pk: str) -> Response:
         return self._do(request, services.record_receipt, DateInput)
 
-    @extend_schema(request=ReceiptInput, responses=TransferSerializer)
+    @extend_schema(request=ReceiptInput, responses=TransferSerializer, operation_id="v1_transfers_receipt_by_number")
     @action(detail=False, methods=["post"], url_path="receipt", url_name="receipt-by-number")
     def receipt_by_number(self, request: Request) -> Response:
         """登记回执：按介绍信编号查找。"""

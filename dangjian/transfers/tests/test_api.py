@@ -48,3 +48,25 @@ def test_bad_input_through_the_api_changes_nothing(world):
     box = town.get(reverse("transfer-list"), {"box": "nonsense"})
     assert box.status_code == 400 and "待办分类应为" in box.json()["box"][0]
     assert not Transfer.objects.exists()
+
+
+def test_lists_cost_the_same_queries_for_more_transfers(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import issued
+
+    client = world.client(world.county_admin)
+    issued(world)
+    client.get(reverse("transfer-list"))  # the first request fills the caches (security settings)
+
+    def count(name, **params):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name), params).status_code == 200
+        return len(queries)
+
+    one = (count("transfer-list"), count("transfer-list", box="outgoing"), count("transfers:inbox", box="outgoing"))
+    issued(world, member=world.wangfang, to=world.village)
+    issued(world, member=world.zhaoliu, to=world.community)
+    three = (count("transfer-list"), count("transfer-list", box="outgoing"), count("transfers:inbox", box="outgoing"))
+    assert three == one
