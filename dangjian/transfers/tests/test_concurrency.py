@@ -82,14 +82,20 @@ def _county(towns: int, branches_per_town: int, members_per_branch: int) -> tupl
 
 
 def _threaded(work: Any, jobs: list[Any]) -> list[Any]:
-    def run(job: Any) -> Any:
-        try:
-            return work(job)
-        finally:
-            connection.close()  # each thread's own connection, given back after its job
+    """``work`` over ``jobs`` in the bounded pool; each thread keeps its own database connection
+    while the pool runs and closes it at the end (one closing job per thread: the barrier makes
+    every thread take exactly one), so the test database can be dropped afterwards."""
+    barrier = threading.Barrier(WORKERS)
+
+    def close(_: int) -> None:
+        barrier.wait()
+        connection.close()
 
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        return list(pool.map(run, jobs))
+        try:
+            return list(pool.map(work, jobs))
+        finally:
+            list(pool.map(close, range(WORKERS)))
 
 
 def test_two_people_accepting_at_once_one_wins():
