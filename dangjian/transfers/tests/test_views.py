@@ -49,3 +49,35 @@ def test_a_receipt_page_for_an_unknown_number(world):
         reverse("transfers:receipt"), {"letter_number": "X-1", "date": timezone.localdate().isoformat()}
     )
     assert "未找到编号为“X-1”的介绍信" in page.content.decode()
+
+
+def test_mobile_member_pages(world):
+    from dangjian.transfers.models import MobileMember
+
+    branch = world.client(world.branch_admin)
+    today = timezone.localdate().isoformat()
+    created = branch.post(
+        reverse("transfers:mobile_new"),
+        {
+            "member": world.lisi.pk,
+            "destination": "浙江省杭州市",
+            "reason": "务工",
+            "contact": "微信 lisi",
+            "expected_months": "10",
+            "left_date": today,
+            "certificate_number": "HN-001",
+        },
+    )
+    record = MobileMember.objects.get()
+    assert created.status_code == 302 and created.url == reverse("transfers:mobile_detail", args=[record.pk])
+    inflow = world.client(world.other_admin).post(
+        reverse("transfers:mobile_inflow"), {"organization": world.enterprise.pk, "certificate_number": "HN-001"}
+    )
+    assert inflow.status_code == 302
+    listed = world.client(world.other_admin).get(reverse("transfers:mobile"), {"side": "in"}).content.decode()
+    assert "李四" in listed and "没有表决权" in listed
+    bad = branch.post(reverse("transfers:mobile_detail", args=[record.pk]), {"action": "return", "date": "2000-01-01"})
+    assert bad.status_code == 400 and "返回日期不能早于外出日期" in bad.content.decode()
+    back = branch.post(reverse("transfers:mobile_detail", args=[record.pk]), {"action": "return", "date": today})
+    assert back.status_code == 302
+    assert Member.objects.get(pk=world.lisi.pk).status == "normal"
