@@ -52,10 +52,10 @@ def parse_date(value: object) -> dt.date:
     if not text:
         raise ValueError("日期为空，请按 2005-08-01 填写")
     if len(text) == 10 and text[4] == text[7] and text[4] in "-/.":  # the common 2005-08-01, without a regex
-        year, month, day = text[:4], text[5:7], text[8:]
-        if year.isdecimal() and month.isdecimal() and day.isdecimal():  # \d: any decimal digit
+        parts = text[:4], text[5:7], text[8:]
+        if all(part.isdecimal() for part in parts):  # as \d: any decimal digit
             try:
-                return dt.date(int(year), int(month), int(day))
+                return dt.date(*map(int, parts))
             except ValueError:
                 raise ValueError(f"日期“{text}”不存在，请检查年、月、日") from None
     for pattern in (_SEPARATED, _CHINESE, _COMPACT):
