@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class DevelopmentConfig(AppConfig):
+    name = "dangjian.development"
+    verbose_name = "发展党员"
+
+    def ready(self) -> None:
+        from dangjian.core import scope
+
+        from . import timeline  # noqa: F401  (registers the member timeline's development entries)
+        from .models import Applicant, Assessment, Document, IntervalRule, Quota, StepRecord
+
+        def members(role: object) -> bool:
+            return bool(role.reads_members)  # type: ignore[attr-defined]
+
+        scope.register(Applicant, path="org_path", readers=members)
+        scope.register(StepRecord, path="applicant__org_path", readers=members)
+        scope.register(Assessment, path="applicant__org_path", readers=members)
+        scope.register(Document, path="applicant__org_path", readers=members)
+        scope.register(Quota, path="org_path", readers=lambda role: role.reads_organizations)
+        scope.register(IntervalRule, path=None, readers=lambda role: role.reads_organizations)

@@ -1,0 +1,672 @@
+"""Every change to a development file (发展党员). Each takes the acting user, checks scope, applies
+the rule table and the rules of ``rules.py``, and writes in one transaction (``@service``), or
+raises DomainError and writes nothing. Each step also goes into the one approval log
+(approvals.services.record_step)."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from dangjian.approvals.models import Decision
+from dangjian.approvals.services import record_step
+from dangjian.core import scope
+from dangjian.core.enums import Education, Ethnicity, Occupation
+from dangjian.core.errors import DomainError, ErrorCollector
+from dangjian.core.history import service
+from dangjian.core.idnumber import InvalidIdNumber, parse_id_number
+from dangjian.members import services as member_services
+from dangjian.members.models import Category, LeftReason, Member, MembershipPeriod, Status, StatusPeriod
+from dangjian.members.rules import gender_of
+from dangjian.orgs import rules as org_rules
+from dangjian.orgs.models import Organization
+
+from . import rules
+from .models import (
+    ActorRole,
+    Applicant,
+    Assessment,
+    BranchVote,
+    Document,
+    DocumentKind,
+    FileStatus,
+    IntervalRule,
+    Quota,
+    StepActor,
+    StepRecord,
+)
+
+WORKFLOW = "发展党员"
+OUTCOMES = {"regularize": "按期转正", "extend": "延长预备期", "cancel": "取消预备党员资格"}
+# Who may vote at the branch meeting, by 党籍状态 on the meeting date (RULES.md §1.3): 停止党籍
+# takes the rights away; 预备党员 are left out by their category. 留党察看 is not modelled in the
+# registry yet (see docs/development.md): the branch leaves such members out with ``excluded``.
+VOTING_STATUSES = (Status.NORMAL, Status.MOBILE, Status.LOST_CONTACT, Status.ABROAD)
+OPEN_STATUSES = (FileStatus.OPEN, FileStatus.PROBATION, FileStatus.REGULARIZED)
+
+
+def _writer(actor: Any, action: str) -> scope.Acting:
+    return scope.require_role(actor, lambda role: role.writes_members, action)
+
+
+def _branch(actor: Any, organization: Organization, errors: ErrorCollector) -> Organization | None:
+    try:
+        organization = scope.get_scoped_or_404(
+            actor, Organization.objects.select_for_update(), to_write=True, pk=organization.pk
+        )
+    except Http404:
+        errors.add("organization", "所选党组织不存在或不在您的管理范围内")
+        return None
+    if problem := org_rules.member_holding_problem(organization.kind_enum, organization.holds_members_directly):
+        errors.add("organization", f"“{organization.name}”不能培养发展党员：{problem}")
+    elif organization.is_abolished:
+        errors.add("organization", f"“{organization.name}”已撤销")
+    return organization
+
+
+def active_rules(to_step: int) -> list[rules.Interval]:
+    return [row.as_rule() for row in IntervalRule.objects.filter(to_step=to_step, active=True)]
+
+
+@service
+def create_applicant(
+    *,
+    actor: Any,
+    organization: Organization,
+    name: str,
+    id_number: str,
+    application_date: dt.date,
+    education: str,
+    ethnicity: str = Ethnicity.HAN,
+    occupation: str = "",
+    job: str = "",
+    leaving_date: dt.date | None = None,
+    note: str = "",
+) -> Applicant:
+    """Step 1, 递交入党申请书: the file is opened. A member, or someone with an open file, is
+    refused; so is anyone under 18 on the application date (the rule table's age rule)."""
+    _writer(actor, "登记入党申请")
+    errors = ErrorCollector()
+    branch = _branch(actor, organization, errors)
+    name = name.strip()
+    if not name:
+        errors.add("name", "请填写姓名")
+    elif len(name) > 50:
+        errors.add("name", "姓名不能超过50个字")
+    if education not in Education.values:
+        errors.add("education", f"学历“{education}”不在可选范围内")
+    if occupation and occupation not in Occupation.values:
+        errors.add("occupation", f"职业类别“{occupation}”不在可选范围内")
+    if ethnicity not in Ethnicity.values:
+        errors.add("ethnicity", f"民族“{ethnicity}”不在可选范围内")
+    today = timezone.localdate()
+    if application_date > today:
+        errors.add("application_date", "申请日期不能晚于今天")
+    try:
+        idn = parse_id_number(id_number, today=today)
+    except InvalidIdNumber as error:
+        errors.add("id_number", str(error))
+        idn = None
+    if idn is not None:
+        columns = Applicant.id_columns(idn.number)
+        existing = Member.objects.filter(id_hash=columns["id_hash"]).select_related("organization").first()
+        if existing is not None:
+            where = f"“{existing.organization.name}”的" if scope.is_in_scope(actor, existing) else ""
+            errors.add("id_number", f"该公民身份号码已登记为{where}党员，不能再作为入党申请人建档")
+        elif Applicant.objects.filter(id_hash=columns["id_hash"]).exclude(
+            status__in=[FileStatus.CLOSED, FileStatus.CANCELLED]
+        ):
+            errors.add("id_number", "该公民身份号码已有发展党员档案：一人一档，不能重复建档")
+        for rule in active_rules(rules.APPLICATION):
+            _apply(rule, idn.birth_date, application_date, errors, [], field="application_date")
+    errors.raise_if_any()
+    assert idn is not None and branch is not None
+    applicant = Applicant.objects.create(
+        name=name,
+        gender=gender_of(idn),
+        ethnicity=ethnicity,
+        birth_date=idn.birth_date,
+        education=education,
+        occupation=occupation,
+        job=job.strip(),
+        leaving_date=leaving_date,
+        organization=branch,
+        org_path=branch.path,
+        **Applicant.id_columns(idn.number),
+    )
+    record = StepRecord.objects.create(
+        applicant=applicant,
+        step=rules.APPLICATION,
+        date=application_date,
+        organization=branch,
+        note=note.strip(),
+        created_by=_user(actor),
+    )
+    _log(actor, applicant, record, branch)
+    return applicant
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _apply(
+    rule: rules.Interval,
+    start: dt.date,
+    end: dt.date,
+    errors: ErrorCollector,
+    warnings: list[str],
+    field: str = "date",
+) -> None:
+    if problem := rules.interval_problem(rule, start, end):
+        if rule.blocking:
+            errors.add(field, problem)
+        else:
+            warnings.append(problem)
+
+
+@dataclass
+class StepInput:
+    """What a step may carry besides its date; each step reads what it needs."""
+
+    note: str = ""
+    talkers: Sequence[Member] = ()
+    contacts: Sequence[Member] = ()
+    introducers: Sequence[Member] = ()
+    training_days: int | None = None
+    training_hours: int | None = None
+    review_passed: bool | None = None
+    vote: Mapping[str, int] | None = None
+    excluded: Mapping[int, str] = field(default_factory=dict)  # member id → why not expected to vote
+    outcome: str = ""  # step 23: regularize / extend / cancel
+    extension_months: int | None = None
+    reject: bool = False  # steps 13, 17, 24: the upper committee does not agree (note says why)
+
+
+def dates_of(applicant: Applicant) -> dict[int, dt.date]:
+    """Each step's date; for a step done in two rounds (after an extension), the later one."""
+    return {r.step: r.date for r in applicant.steps.order_by("round")}
+
+
+def expected_voters(branch: Organization, on: dt.date) -> QuerySet[Member]:
+    """应到会有表决权的正式党员 on the meeting date: in the branch that day (membership periods),
+    正式 that day (regularized on or before it) and with a 党籍状态 that keeps the vote."""
+    there = MembershipPeriod.objects.filter(organization=branch, start__lte=on).filter(
+        Q(end__isnull=True) | Q(end__gt=on)
+    )
+    voting = StatusPeriod.objects.filter(start__lte=on, status__in=VOTING_STATUSES).filter(
+        Q(end__isnull=True) | Q(end__gt=on)
+    )
+    return Member.objects.filter(
+        pk__in=there.values("member"),
+        deleted_at__isnull=True,
+        regularized_date__isnull=False,
+        regularized_date__lte=on,
+    ).filter(pk__in=voting.values("member"))
+
+
+def _facts(person: Member, branch: Organization, on: dt.date) -> rules.PartyMemberFacts:
+    status = person.status_periods.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gt=on)).first()
+    return rules.PartyMemberFacts(
+        name=person.name,
+        is_full_member=person.regularized_date is not None and person.regularized_date <= on,
+        in_branch=person.deleted_at is None and person.org_path.startswith(branch.path),
+        on_roll=status is not None and status.status in (Status.NORMAL, Status.MOBILE),
+        # 留党察看 is not in the registry yet; when discipline is modelled, read it here.
+        under_probation_discipline=False,
+    )
+
+
+def _check_people(
+    actor: Any, people: Iterable[Member], applicant: Applicant, on: dt.date, errors: ErrorCollector, field_: str
+) -> list[rules.PartyMemberFacts]:
+    facts = []
+    for person in people:
+        if not scope.is_in_scope(actor, person):
+            errors.add(field_, "所选党员不存在或不在您的管理范围内")
+            continue
+        facts.append(_facts(person, applicant.organization, on))
+    return facts
+
+
+def _upper(actor: Any, applicant: Applicant, step: int) -> Organization:
+    """Steps 4, 8, 13, 16, 17, 18, 24 are the upper committee's: an 组织部/党委管理员 acting
+    from an organization above the branch."""
+    acting = scope.require_role(actor, lambda role: role.writes_organizations, f"办理“{rules.step_name(step)}”")
+    above = acting.organization
+    if above.path == applicant.org_path or not applicant.org_path.startswith(above.path):
+        raise PermissionDenied(f"“{rules.step_name(step)}”须由上级党委办理，党支部不能自行录入")
+    return above
+
+
+def _sync_with_member(applicant: Applicant) -> None:
+    member = applicant.member
+    if member is not None and member.organization_id != applicant.organization_id:
+        applicant.organization, applicant.org_path = member.organization, member.org_path
+        applicant.save(update_fields=["organization", "org_path", "updated_at"])
+
+
+@dataclass(frozen=True)
+class StepResult:
+    record: StepRecord
+    warnings: list[str]
+
+
+@service
+def enter_step(*, actor: Any, applicant: Applicant, step: int, date: dt.date, data: StepInput | None = None) -> StepResult:
+    """Record the next step of the file on ``date``. Steps come in order (no skipping, none twice);
+    every active rule of the table whose checked step is ``step`` applies (blocking: refused with
+    the rule's text; advisory: recorded as a warning), then the step's own rules. Step 17 makes
+    the person a 预备党员 of the branch; step 24 regularizes, extends or cancels."""
+    _writer(actor, "办理发展党员")
+    data = data or StepInput()
+    applicant = scope.get_scoped_or_404(actor, Applicant.objects.select_for_update(), to_write=True, pk=applicant.pk)
+    _sync_with_member(applicant)
+    if applicant.status not in OPEN_STATUSES:
+        raise DomainError({"step": f"该档案{applicant.get_status_display()}，不能再办理"})
+    expected = applicant.step + 1
+    if step != expected:
+        if step <= applicant.step:
+            raise DomainError({"step": f"第{step}步“{rules.step_name(step)}”已办理，下一步应为第{expected}步“{rules.step_name(expected)}”"})
+        raise DomainError(
+            {"step": f"发展党员须按步骤办理，不能跳过：下一步应为第{expected}步“{rules.step_name(expected)}”，不能直接办理第{step}步"}
+        )
+    organization = _upper(actor, applicant, step) if step in rules.UPPER_STEPS else applicant.organization
+    errors = ErrorCollector()
+    warnings: list[str] = []
+    today = timezone.localdate()
+    dates = dates_of(applicant)
+    latest = applicant.steps.order_by("-date").first()
+    assert latest is not None
+    if date > today:
+        errors.add("date", "日期不能晚于今天")
+    if date < latest.date:
+        errors.add("date", f"日期不能早于已办理的“{rules.step_name(latest.step)}”的日期{latest.date:%Y-%m-%d}")
+    round_ = applicant.round
+    outcome = data.outcome
+    if step == rules.REGULARIZATION_APPROVAL:
+        outcome = applicant.steps.get(step=rules.REGULARIZATION_VOTE, round=round_).outcome
+    for rule in active_rules(step):
+        start = applicant.birth_date if rule.from_step == rules.BIRTH else dates.get(rule.from_step)
+        if start is None:
+            continue
+        if outcome == "cancel" and rule.at_least:
+            continue  # cancelling probation may come at any time during it
+        _apply(rule, start, date, errors, warnings)
+    people: dict[str, list[Member]] = {}
+    if data.reject and (step not in rules.UPPER_STEPS or not data.note.strip()):
+        errors.add("note", "上级党委不同意时，请写明理由" if step in rules.UPPER_STEPS else "只有上级党委的审批可以不同意")
+    if not data.reject:
+        _step_rules(actor, applicant, step, date, data, outcome, dates, errors, people)
+    vote = None
+    if step in (rules.ADMISSION_VOTE, rules.REGULARIZATION_VOTE) and not errors:
+        vote = _vote(applicant, date, data, errors)
+    errors.raise_if_any()
+
+    record = StepRecord.objects.create(
+        applicant=applicant,
+        step=step,
+        round=round_,
+        date=date,
+        organization=organization,
+        note=data.note.strip()[:500],
+        outcome=outcome if step in (rules.REGULARIZATION_VOTE, rules.REGULARIZATION_APPROVAL) else "",
+        training_days=data.training_days,
+        training_hours=data.training_hours,
+        review_passed=data.review_passed,
+        warnings=warnings,
+        created_by=_user(actor),
+    )
+    if step == rules.REGULARIZATION_VOTE and outcome == "extend":
+        applicant.extension_months = data.extension_months or 0  # kept now, applied on approval
+    for role, members in people.items():
+        StepActor.objects.bulk_create(StepActor(record=record, member=m, role=role) for m in members)
+    if vote is not None:
+        vote.record = record
+        vote.save()
+    _log(actor, applicant, record, organization, reject=data.reject, reason=vote.arithmetic if vote else "")
+    applicant.step = step
+    if data.reject:
+        applicant.status = FileStatus.CLOSED
+    else:
+        _effects(actor, applicant, step, date, outcome, dates)
+    applicant.save()
+    return StepResult(record, warnings)
+
+
+def _step_rules(
+    actor: Any,
+    applicant: Applicant,
+    step: int,
+    date: dt.date,
+    data: StepInput,
+    outcome: str,
+    dates: dict[int, dt.date],
+    errors: ErrorCollector,
+    people: dict[str, list[Member]],
+) -> None:
+    if step in (rules.TALK, 16):
+        if not data.talkers:
+            errors.add("talkers", "请选择谈话人")
+        _check_people(actor, data.talkers, applicant, date, errors, "talkers")
+        people[ActorRole.TALKER] = list(data.talkers)
+    elif step == rules.CONTACTS:
+        facts = _check_people(actor, data.contacts, applicant, date, errors, "contacts")
+        for problem in rules.contact_problems(facts):
+            errors.add("contacts", problem)
+        people[ActorRole.CONTACT] = list(data.contacts)
+    elif step == rules.TARGET:
+        assessed = applicant.assessments.values_list("date", flat=True)
+        if problem := rules.assessments_problem(dates[rules.ACTIVIST], date, assessed):
+            errors.add("date", problem)
+    elif step == rules.INTRODUCERS:
+        facts = _check_people(actor, data.introducers, applicant, date, errors, "introducers")
+        for problem in rules.introducer_problems(facts):
+            errors.add("introducers", problem)
+        people[ActorRole.INTRODUCER] = list(data.introducers)
+    elif step == rules.POLITICAL_REVIEW:
+        if data.review_passed is None:
+            errors.add("review_passed", "政治审查须形成结论（《发展党员工作细则》第十八条），请填写政审结论")
+        elif not data.review_passed:
+            errors.add(
+                "review_passed",
+                "政治审查不合格的，不能发展入党（《发展党员工作细则》第十八条）；如需终止培养，请办理终止",
+            )
+    elif step == rules.TRAINING:
+        if problem := rules.training_problem(data.training_days, data.training_hours):
+            errors.add("training_hours", problem)
+    elif step == 12:
+        review = applicant.steps.filter(step=rules.POLITICAL_REVIEW).first()
+        if review is None or not review.review_passed:
+            errors.add("step", "未经政治审查或政治审查不合格的，不能发展入党（《发展党员工作细则》第十八条）")
+    elif step == rules.PRE_REVIEW:
+        if problem := rules.leaving_problem(date, applicant.leaving_date):
+            errors.add("date", problem)
+    elif step == rules.REGULARIZATION_VOTE:
+        if outcome not in OUTCOMES:
+            errors.add("outcome", "请选择支部大会讨论结果：按期转正、延长预备期或取消预备党员资格")
+        elif outcome == "extend":
+            if problem := rules.extension_problem(data.extension_months, applicant.round > 0):
+                errors.add("extension_months", problem)
+        elif outcome == "regularize":
+            assert applicant.member is not None
+            end = rules.probation_end(applicant.member.joined_date, applicant.extension_months)
+            if date < end:
+                errors.add("date", f"预备期至{end:%Y-%m-%d}届满，届满前不能讨论转正（党章第七条）")
+    elif step == rules.ARCHIVE and applicant.status != FileStatus.REGULARIZED:
+        errors.add("step", "只有已转正的档案才能归档")
+
+
+def _vote(applicant: Applicant, date: dt.date, data: StepInput, errors: ErrorCollector) -> BranchVote | None:
+    counts = dict(data.vote or {})
+    if not counts:
+        errors.add("vote", "请填写支部大会的到会和表决人数")
+        return None
+    voters = {m.pk: m for m in expected_voters(applicant.organization, date)}
+    excluded = []
+    for pk, reason in data.excluded.items():
+        if pk not in voters:
+            errors.add("excluded", "不计入应到会人数的党员应是会议当日本支部有表决权的正式党员")
+        elif not reason.strip():
+            errors.add("excluded", f"请写明{voters[pk].name}不计入应到会人数的理由")
+        else:
+            excluded.append({"member": pk, "name": voters[pk].name, "reason": reason.strip()})
+    try:
+        ballot = rules.Ballot(expected=len(voters) - len(excluded), **{k: int(v) for k, v in counts.items()})
+    except (TypeError, ValueError):
+        errors.add("vote", "表决人数填写不完整或不是整数")
+        return None
+    result = rules.tally(ballot)
+    if refusal := rules.vote_refusal(result):
+        errors.add("vote", refusal)
+        return None
+    return BranchVote(
+        expected=ballot.expected,
+        present=ballot.present,
+        yes=ballot.yes,
+        no=ballot.no,
+        abstain=ballot.abstain,
+        written_yes=ballot.written_yes,
+        written_no=ballot.written_no,
+        written_abstain=ballot.written_abstain,
+        excluded=excluded,
+        arithmetic=result.arithmetic[:300],
+    )
+
+
+def _effects(actor: Any, applicant: Applicant, step: int, date: dt.date, outcome: str, dates: dict[int, dt.date]) -> None:
+    if step == rules.ADMISSION_APPROVAL:
+        joined = dates[rules.ADMISSION_VOTE]  # 党籍 from the day the 支部大会 passed the admission
+        try:
+            member = member_services.create_member(
+                actor=actor,
+                organization=applicant.organization,
+                name=applicant.name,
+                id_number=applicant.id_number,
+                gender=applicant.gender,
+                ethnicity=applicant.ethnicity,
+                education=applicant.education,
+                occupation=applicant.occupation,
+                job=applicant.job,
+                category=Category.PROBATIONARY,
+                joined_date=joined,
+            )
+        except DomainError as error:
+            raise DomainError({"step": "不能登记为预备党员：" + str(error)}) from None
+        applicant.member = member
+        applicant.status = FileStatus.PROBATION
+    elif step == rules.REGULARIZATION_APPROVAL:
+        member = applicant.member
+        assert member is not None
+        if outcome == "regularize":
+            end = rules.probation_end(member.joined_date, applicant.extension_months)
+            member_services.update_member(
+                actor=actor, member=member, category=Category.FULL, regularized_date=end
+            )
+            applicant.status = FileStatus.REGULARIZED
+        elif outcome == "extend":
+            applicant.round = 1
+            applicant.step = rules.REGULARIZATION_APPLICATION - 1  # next: a new 转正申请 at the new end
+        else:
+            member_services.change_status(
+                actor=actor,
+                member=member,
+                status=Status.LEFT,
+                date=date,
+                reason="支部大会决定、上级党委批准取消预备党员资格",
+                left_reason=LeftReason.PROBATION_CANCELLED,
+            )
+            applicant.status = FileStatus.CANCELLED
+    elif step == rules.ARCHIVE:
+        applicant.status = FileStatus.ARCHIVED
+
+
+def _log(
+    actor: Any, applicant: Applicant, record: StepRecord, organization: Organization, *, reject: bool = False, reason: str = ""
+) -> None:
+    decision = Decision.REJECT if reject else Decision.PASS if record.step in rules.APPROVAL_STEPS else Decision.RECORD
+    record_step(
+        actor=actor,
+        target=applicant,
+        workflow=WORKFLOW,
+        step=rules.step_name(record.step)[:30],
+        decision=decision,
+        organization=organization,
+        reason=record.note or reason,
+    )
+
+
+@service
+def record_assessment(*, actor: Any, applicant: Applicant, date: dt.date, note: str) -> Assessment:
+    """培养考察: the half-yearly assessment of an activist (from step 3 until the development target)."""
+    _writer(actor, "登记培养考察")
+    applicant = scope.get_scoped_or_404(actor, Applicant.objects.select_for_update(), to_write=True, pk=applicant.pk)
+    errors = ErrorCollector()
+    activist = dates_of(applicant).get(rules.ACTIVIST)
+    if activist is None or applicant.step >= rules.TARGET:
+        errors.add("date", "培养考察从确定为入党积极分子起、到确定为发展对象止登记")
+    elif date < activist:
+        errors.add("date", f"考察日期不能早于确定为入党积极分子的日期{activist:%Y-%m-%d}")
+    if date > timezone.localdate():
+        errors.add("date", "考察日期不能晚于今天")
+    if not note.strip():
+        errors.add("note", "请填写考察意见")
+    errors.raise_if_any()
+    return Assessment.objects.create(applicant=applicant, date=date, note=note.strip()[:500], created_by=_user(actor))
+
+
+@service
+def add_document(*, actor: Any, applicant: Applicant, kind: str, upload: Any) -> Document:
+    """Keep an uploaded document of the file (stored under MEDIA_ROOT)."""
+    _writer(actor, "上传发展党员材料")
+    applicant = scope.get_scoped_or_404(actor, Applicant.objects.all(), to_write=True, pk=applicant.pk)
+    if kind not in DocumentKind.values:
+        raise DomainError({"kind": f"材料类别“{kind}”不在可选范围内"})
+    name = getattr(upload, "name", "") or "材料"
+    return Document.objects.create(
+        applicant=applicant, kind=kind, file=upload, file_name=name[:200], uploaded_by=_user(actor)
+    )
+
+
+@service
+def close_file(*, actor: Any, applicant: Applicant, date: dt.date, reason: str) -> Applicant:
+    """终止培养 (before admission: the applicant withdraws, fails the review, …)."""
+    _writer(actor, "终止发展党员培养")
+    applicant = scope.get_scoped_or_404(actor, Applicant.objects.select_for_update(), to_write=True, pk=applicant.pk)
+    if applicant.status != FileStatus.OPEN:
+        raise DomainError({"status": "已接收为预备党员的，按转正、延长或取消预备党员资格办理"})
+    if not reason.strip():
+        raise DomainError({"reason": "请写明终止的理由"})
+    applicant.status = FileStatus.CLOSED
+    applicant.save(update_fields=["status", "updated_at"])
+    record_step(
+        actor=actor,
+        target=applicant,
+        workflow=WORKFLOW,
+        step="终止培养",
+        decision=Decision.REJECT,
+        organization=applicant.organization,
+        reason=f"{date:%Y-%m-%d} {reason}",
+    )
+    return applicant
+
+
+@service
+def move_applicant(*, actor: Any, applicant: Applicant, organization: Organization, date: dt.date) -> Applicant:
+    """The file follows its person to another branch (the applicant's work or residence changed):
+    the steps stay, the time already served counts on (可连续计算), nothing restarts. A file
+    whose person is already a member follows the member's transfer instead (``follow_member``)."""
+    _writer(actor, "转接发展党员档案")
+    applicant = scope.get_scoped_or_404(actor, Applicant.objects.select_for_update(), to_write=True, pk=applicant.pk)
+    errors = ErrorCollector()
+    if applicant.member_id is not None:
+        errors.add("organization", "已是预备党员的，随其组织关系转接")
+    if applicant.status != FileStatus.OPEN:
+        errors.add("organization", f"该档案{applicant.get_status_display()}，不能转接")
+    target = Organization.objects.filter(pk=organization.pk, deleted_at__isnull=True).first()
+    if target is None or target.pk == applicant.organization_id:
+        errors.add("organization", "请选择另一个党支部")
+    elif problem := org_rules.member_holding_problem(target.kind_enum, target.holds_members_directly):
+        errors.add("organization", f"“{target.name}”不能培养发展党员：{problem}")
+    if date > timezone.localdate() or date < dates_of(applicant)[applicant.step]:
+        errors.add("date", "转接日期应在最近一步之后、不晚于今天")
+    errors.raise_if_any()
+    assert target is not None
+    source = applicant.organization
+    applicant.organization, applicant.org_path = target, target.path
+    applicant.save(update_fields=["organization", "org_path", "updated_at"])
+    record_step(
+        actor=actor,
+        target=applicant,
+        workflow=WORKFLOW,
+        step="档案转接",
+        decision=Decision.RECORD,
+        organization=source,
+        reason=f"{date:%Y-%m-%d} 由“{source.name}”转至“{target.name}”，培养时间连续计算",
+    )
+    return applicant
+
+
+def follow_member(member: Member) -> None:
+    """Hook for the transfers app: after a member's organization relation moved, the member's
+    development file (a 预备党员's) moves with it. Runs inside the caller's transaction."""
+    applicant = Applicant.objects.select_for_update().filter(member=member).first()
+    if applicant is not None:
+        applicant.member = member
+        _sync_with_member(applicant)
+
+
+@service
+def set_rule(*, actor: Any, rule: IntervalRule, amount: int, blocking: bool, active: bool, source: str) -> IntervalRule:
+    """The county (an 组织部管理员 acting from the top of the tree) edits a row of the rule table."""
+    acting = scope.require_role(actor, lambda role: role.writes_organizations, "修改发展党员时限规则")
+    if acting.organization.depth != 1:
+        raise PermissionDenied("发展党员时限规则由县级组织部统一设置")
+    errors = ErrorCollector()
+    if amount < 1:
+        errors.add("amount", "数量应为正整数")
+    if not source.strip():
+        errors.add("source", "请填写规则依据")
+    errors.raise_if_any()
+    rule = IntervalRule.objects.select_for_update().get(pk=rule.pk)
+    rule.amount, rule.blocking, rule.active, rule.source = amount, blocking, active, source.strip()[:200]
+    rule.save()
+    return rule
+
+
+# --- Annual development plan (发展党员计划) ---------------------------------------------------
+
+
+@service
+def set_quota(*, actor: Any, organization: Organization, year: int, amount: int) -> Quota:
+    """The county sets its own yearly quota; any other level is given its quota by a level above
+    that holds one: not more than that level has left, and only inside its own subtree."""
+    acting = scope.require_role(actor, lambda role: role.writes_organizations, "下达发展党员计划")
+    giver = acting.organization
+    errors = ErrorCollector()
+    if amount < 0:
+        errors.add("amount", "计划名额不能为负数")
+    try:
+        organization = scope.get_scoped_or_404(actor, Organization.objects.all(), to_write=True, pk=organization.pk)
+    except Http404:
+        raise DomainError({"organization": "只能向本组织及下级组织下达计划"}) from None
+    if organization.pk == giver.pk:
+        if giver.depth != 1:
+            raise DomainError({"organization": "本级的计划由上级下达"})
+        Quota.objects.update_or_create(
+            organization=giver, year=year, defaults={"amount": amount, "org_path": giver.path, "given_by": None}
+        )
+        return Quota.objects.get(organization=giver, year=year)
+    held = Quota.objects.select_for_update().filter(organization=giver, year=year).first()
+    if held is None:
+        errors.add("amount", f"本组织尚无{year}年度发展党员计划，不能向下分配")
+    else:
+        others = Quota.objects.filter(given_by=giver, year=year).exclude(organization=organization)
+        given = sum(q.amount for q in others)
+        if given + amount > held.amount:
+            errors.add(
+                "amount",
+                f"分配数超过本组织持有的计划：本组织{year}年度计划{held.amount}名，已分配{given}名，最多还能分配{held.amount - given}名",
+            )
+    errors.raise_if_any()
+    Quota.objects.update_or_create(
+        organization=organization,
+        year=year,
+        defaults={"amount": amount, "org_path": organization.path, "given_by": giver},
+    )
+    return Quota.objects.get(organization=organization, year=year)
+
+
+def targets_in_year(path: str, year: int) -> int:
+    """Applicants of a subtree who reached development target (step 7) in the year."""
+    return (
+        StepRecord.objects.filter(step=rules.TARGET, date__year=year, applicant__org_path__startswith=path)
+        .values("applicant")
+        .distinct()
+        .count()
+    )
