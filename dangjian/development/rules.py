@@ -165,7 +165,7 @@ MIN_TRAINING_DAYS, MIN_TRAINING_HOURS = 3, 24  # 细则第十七条
 LEAVING_MONTHS = 3  # 细则第十九条: 三个月内将离开工作单位的，一般不办理接收手续
 EXTENSION_MIN, EXTENSION_MAX = 6, 12  # 细则第三十二条: 延长一次，不少于半年，最长不超过一年
 CONTACTS_MIN, CONTACTS_MAX = 1, 2
-INTRODUCERS = 2
+INTRODUCER_COUNT = 2
 
 
 def missing_assessments(activist_date: dt.date, on: dt.date, assessments: Iterable[dt.date]) -> list[dt.date]:
@@ -219,8 +219,8 @@ class PartyMemberFacts:
 def introducer_problems(introducers: Sequence[PartyMemberFacts]) -> list[str]:
     """细则第十四条: two introducers, 正式党员, not under 留党察看 whose rights are not restored."""
     problems = []
-    if len(introducers) != INTRODUCERS:
-        problems.append(f"入党介绍人应为{INTRODUCERS}名正式党员（《发展党员工作细则》第十四条），所选为{len(introducers)}名")
+    if len(introducers) != INTRODUCER_COUNT:
+        problems.append(f"入党介绍人应为{INTRODUCER_COUNT}名正式党员（《发展党员工作细则》第十四条），所选为{len(introducers)}名")
     if len({i.name for i in introducers}) < len(introducers):
         problems.append("两名入党介绍人不能是同一人")
     for person in introducers:

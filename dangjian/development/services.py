@@ -597,7 +597,6 @@ def follow_member(member: Member) -> None:
     development file (a 预备党员's) moves with it. Runs inside the caller's transaction."""
     applicant = Applicant.objects.select_for_update().filter(member=member).first()
     if applicant is not None:
-        applicant.member = member
         _sync_with_member(applicant)
 
 

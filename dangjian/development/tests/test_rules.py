@@ -1,0 +1,266 @@
+"""The rules of member development as tables, each at its boundary (RULES.md §1.2, §1.3)."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dangjian.development import rules
+from dangjian.development.rules import Ballot, Interval, PartyMemberFacts
+
+D = dt.date
+RULES = {rule.code: rule for rule in rules.DEFAULT_INTERVALS}
+
+
+@pytest.mark.parametrize(
+    ("code", "start", "end", "fails"),
+    [
+        # 年满十八岁 on the application date: the 18th birthday itself is enough.
+        ("age", D(2005, 3, 1), D(2023, 3, 1), False),
+        ("age", D(2005, 3, 1), D(2023, 2, 28), True),
+        ("age", D(2004, 2, 29), D(2022, 2, 28), False),  # born on 29 February: of age on 28 February
+        ("age", D(2004, 2, 29), D(2022, 2, 27), True),
+        # 一个月内派人谈话 (advisory)
+        ("talk", D(2023, 1, 31), D(2023, 2, 28), False),
+        ("talk", D(2023, 1, 31), D(2023, 3, 1), True),
+        # 积极分子满一年: one year from 2023-03-01 is 2024-03-01, not 365 days (2024-02-29)
+        ("target_after_year", D(2023, 3, 1), D(2024, 3, 1), False),
+        ("target_after_year", D(2023, 3, 1), D(2024, 2, 29), True),
+        ("target_after_year", D(2022, 7, 15), D(2023, 7, 14), True),
+        # 三个月内审批: three months from 31 March is 30 June
+        ("approval_3m", D(2023, 3, 31), D(2023, 6, 30), False),
+        ("approval_3m", D(2023, 3, 31), D(2023, 7, 1), True),
+        ("approval_6m", D(2023, 8, 31), D(2024, 2, 29), False),  # leap February: its last day
+        ("approval_6m", D(2023, 8, 31), D(2024, 3, 1), True),
+        # 预备期一年
+        ("probation_year", D(2023, 10, 10), D(2024, 10, 10), False),
+        ("probation_year", D(2023, 10, 10), D(2024, 10, 9), True),
+        ("regularization_approval", D(2024, 11, 30), D(2025, 2, 28), False),
+        ("regularization_approval", D(2024, 11, 30), D(2025, 3, 1), True),
+        ("activist_wait", D(2022, 1, 10), D(2022, 7, 10), False),
+        ("activist_wait", D(2022, 1, 10), D(2022, 7, 9), True),
+    ],
+)
+def test_interval_rules_at_their_boundary(code, start, end, fails):
+    problem = rules.interval_problem(RULES[code], start, end)
+    assert (problem is not None) == fails
+    if fails:
+        assert RULES[code].source in problem  # the refusal cites the rule
+        assert f"{end:%Y-%m-%d}" in problem
+
+
+def test_interval_messages_say_the_limit_day():
+    problem = rules.interval_problem(RULES["approval_3m"], D(2023, 3, 31), D(2023, 7, 1))
+    assert "最迟应在2023-06-30" in problem
+    problem = rules.interval_problem(RULES["target_after_year"], D(2023, 3, 1), D(2024, 2, 29))
+    assert "最早可在2024-03-01" in problem
+
+
+def test_day_rules_count_days():
+    rule = Interval("x", 1, 2, False, 10, rules.Unit.DAYS, True, "测试")
+    assert rules.interval_problem(rule, D(2023, 1, 1), D(2023, 1, 11)) is None
+    assert rules.interval_problem(rule, D(2023, 1, 1), D(2023, 1, 12)) is not None
+
+
+def test_the_migration_ships_the_rules_table_of_rules_py():
+    from importlib import import_module
+
+    rows = import_module("dangjian.development.migrations.0002_rule_table").ROWS
+    shipped = {row[0]: row[1:] for row in rows}
+    for rule in rules.DEFAULT_INTERVALS:
+        assert shipped[rule.code] == (
+            rule.from_step, rule.to_step, rule.at_least, rule.amount, rule.unit, rule.blocking, rule.source
+        )
+    assert len(shipped) == len(rules.DEFAULT_INTERVALS)
+
+
+def test_the_25_steps_in_five_stages():
+    assert len(rules.STEPS) == 25
+    assert [s.number for s in rules.STEPS] == list(range(1, 26))
+    assert [sum(1 for s in rules.STEPS if s.stage == stage) for stage in rules.Stage] == [2, 4, 5, 7, 7]
+
+
+@pytest.mark.parametrize(
+    ("assessments", "on", "missing"),
+    [
+        ((), D(2023, 1, 14), []),  # the first half year is not over yet
+        ((), D(2023, 1, 15), [D(2023, 1, 15)]),  # it ends on the day: now it needs its assessment
+        ((D(2022, 12, 20),), D(2023, 7, 15), [D(2023, 7, 15)]),
+        ((D(2022, 12, 20), D(2023, 6, 20)), D(2023, 7, 15), []),
+        ((D(2023, 1, 15), D(2023, 6, 20)), D(2023, 7, 15), [D(2023, 1, 15)]),  # two in the second half
+        ((D(2022, 7, 15), D(2023, 1, 14)), D(2023, 7, 15), [D(2023, 7, 15)]),  # both in the first
+    ],
+)
+def test_half_yearly_assessments(assessments, on, missing):
+    activist = D(2022, 7, 15)
+    assert rules.missing_assessments(activist, on, assessments) == missing
+    problem = rules.assessments_problem(activist, on, assessments)
+    assert (problem is None) == (not missing)
+    if problem:
+        assert "每半年应考察一次" in problem
+
+
+def test_next_assessment_due():
+    activist = D(2022, 7, 15)
+    assert rules.next_assessment_due(activist, D(2022, 9, 1), []) == D(2023, 1, 15)
+    assert rules.next_assessment_due(activist, D(2022, 9, 1), [D(2022, 8, 1)]) == D(2023, 7, 15)
+
+
+def full(name, **changes):
+    values = {"name": name, "is_full_member": True, "in_branch": True, "on_roll": True}
+    return PartyMemberFacts(**(values | {"under_probation_discipline": False} | changes))
+
+
+@pytest.mark.parametrize(
+    ("introducers", "message"),
+    [
+        ([full("甲"), full("乙")], None),
+        ([full("甲")], "入党介绍人应为2名正式党员"),
+        ([full("甲"), full("乙"), full("丙")], "入党介绍人应为2名正式党员"),
+        ([full("甲"), full("甲")], "不能是同一人"),
+        ([full("甲"), full("乙", is_full_member=False)], "乙不是正式党员，不能担任入党介绍人"),
+        ([full("甲"), full("乙", under_probation_discipline=True)], "乙正在留党察看期间"),
+        ([full("甲"), full("乙", in_branch=False)], "乙不是本支部的党员"),
+        ([full("甲"), full("乙", on_roll=False)], "乙当前党籍状态不正常"),
+    ],
+)
+def test_introducers(introducers, message):
+    problems = rules.introducer_problems(introducers)
+    if message is None:
+        assert problems == []
+    else:
+        assert any(message in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("contacts", "ok"),
+    [([full("甲")], True), ([full("甲"), full("乙")], True), ([], False), ([full("甲"), full("乙"), full("丙")], False)],
+)
+def test_contacts_one_or_two(contacts, ok):
+    assert (rules.contact_problems(contacts) == []) == ok
+
+
+@pytest.mark.parametrize(
+    ("days", "hours", "ok"),
+    [(3, None, True), (2, None, False), (None, 24, True), (2, 23, False), (0, 0, False), (None, None, False)],
+)
+def test_training_three_days_or_24_hours(days, hours, ok):
+    problem = rules.training_problem(days, hours)
+    assert (problem is None) == ok
+    if problem:
+        assert "第十七条" in problem
+
+
+@pytest.mark.parametrize(
+    ("leaving", "ok"),
+    [(None, True), (D(2023, 6, 30), True), (D(2023, 6, 29), False), (D(2023, 4, 1), False)],
+)
+def test_not_leaving_the_unit_within_three_months(leaving, ok):
+    problem = rules.leaving_problem(D(2023, 3, 31), leaving)
+    assert (problem is None) == ok
+
+
+@pytest.mark.parametrize(
+    ("months", "already", "ok"),
+    [(6, False, True), (12, False, True), (5, False, False), (13, False, False), (None, False, False), (6, True, False)],
+)
+def test_extension_once_six_to_twelve_months(months, already, ok):
+    assert (rules.extension_problem(months, already) is None) == ok
+
+
+def test_probation_end():
+    assert rules.probation_end(D(2023, 10, 10)) == D(2024, 10, 10)
+    assert rules.probation_end(D(2024, 2, 29)) == D(2025, 2, 28)
+    assert rules.probation_end(D(2023, 8, 31), 6) == D(2025, 2, 28)
+
+
+# --- votes (RULES.md §1.3) ---
+
+
+@pytest.mark.parametrize(
+    ("ballot", "quorum", "passed"),
+    [
+        (Ballot(expected=10, present=6, yes=6, no=0, abstain=0), True, True),
+        (Ballot(expected=10, present=5, yes=5, no=0, abstain=0), False, False),  # half is not more than half
+        (Ballot(expected=10, present=6, yes=5, no=1, abstain=0), True, False),  # yes 5 of 10 expected
+        (Ballot(expected=10, present=6, yes=5, no=1, abstain=0, written_yes=1), True, True),  # written counts
+        (Ballot(expected=10, present=5, yes=5, no=0, abstain=0, written_yes=3), False, False),  # not toward quorum
+        (Ballot(expected=9, present=5, yes=5, no=0, abstain=0), True, True),
+        (Ballot(expected=9, present=5, yes=4, no=1, abstain=0), True, False),
+        (Ballot(expected=3, present=2, yes=2, no=0, abstain=0), True, True),
+    ],
+)
+def test_vote_table(ballot, quorum, passed):
+    result = rules.tally(ballot)
+    assert (result.quorum, result.passed) == (quorum, passed)
+    refusal = rules.vote_refusal(result)
+    assert (refusal is None) == passed
+    if refusal:
+        assert f"应到会有表决权的正式党员{ballot.expected}人" in refusal
+
+
+@pytest.mark.parametrize(
+    ("ballot", "message"),
+    [
+        (Ballot(expected=5, present=6, yes=6, no=0, abstain=0), "超过应到会人数"),
+        (Ballot(expected=9, present=6, yes=5, no=2, abstain=0), "超过实到会人数"),
+        (Ballot(expected=9, present=8, yes=8, no=0, abstain=0, written_yes=2), "书面意见2份之和超过应到会人数"),
+    ],
+)
+def test_inconsistent_counts_are_refused(ballot, message):
+    refusal = rules.vote_refusal(rules.tally(ballot))
+    assert refusal is not None and message in refusal
+
+
+ballots = st.integers(min_value=0, max_value=200).flatmap(
+    lambda expected: st.integers(min_value=0, max_value=expected).flatmap(
+        lambda present: st.tuples(
+            st.just(expected),
+            st.just(present),
+            st.integers(min_value=0, max_value=present).flatmap(
+                lambda yes: st.tuples(st.just(yes), st.integers(min_value=0, max_value=present - yes))
+            ),
+            st.integers(min_value=0, max_value=expected - present),
+        )
+    )
+)
+
+
+@given(ballots)
+def test_consistent_ballots_pass_exactly_by_strict_majorities(case):
+    expected, present, (yes, no), written_yes = case
+    ballot = Ballot(expected=expected, present=present, yes=yes, no=no, abstain=present - yes - no, written_yes=written_yes)
+    result = rules.tally(ballot)
+    assert result.problems == ()
+    assert result.quorum == (present > expected / 2)
+    assert result.passed == (present > expected / 2 and yes + written_yes > expected / 2)
+    # The denominator is expected, not present: a pass always has a majority of everyone expected.
+    if result.passed:
+        assert 2 * (yes + written_yes) >= expected + 1
+    assert (rules.vote_refusal(result) is None) == result.passed
+
+
+@given(ballots, st.integers(min_value=1, max_value=20))
+def test_one_more_expected_voter_never_turns_a_failed_vote_into_a_pass(case, more):
+    expected, present, (yes, no), written_yes = case
+    ballot = Ballot(expected=expected, present=present, yes=yes, no=no, abstain=present - yes - no, written_yes=written_yes)
+    bigger = Ballot(
+        expected=expected + more, present=present, yes=yes, no=no, abstain=present - yes - no, written_yes=written_yes
+    )
+    if not rules.tally(ballot).passed:
+        assert not rules.tally(bigger).passed
+
+
+@given(
+    st.integers(min_value=0, max_value=100),
+    st.integers(min_value=0, max_value=100),
+    st.integers(min_value=0, max_value=100),
+    st.integers(min_value=0, max_value=100),
+)
+def test_impossible_counts_never_pass(expected, present, yes, no):
+    ballot = Ballot(expected=expected, present=present, yes=yes, no=no, abstain=0)
+    result = rules.tally(ballot)
+    if present > expected or yes + no > present:
+        assert not result.passed
+        assert result.problems
