@@ -7,6 +7,7 @@ class DevelopmentConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.core import scope
+        from dangjian.orgs.restructure import register_rehomer
 
         from . import timeline  # noqa: F401  (registers the member timeline's development entries)
         from .models import Applicant, Assessment, Document, IntervalRule, Quota, StepRecord
@@ -20,3 +21,6 @@ class DevelopmentConfig(AppConfig):
         scope.register(Document, path="applicant__org_path", readers=members)
         scope.register(Quota, path="org_path", readers=lambda role: role.reads_organizations)
         scope.register(IntervalRule, path=None, readers=lambda role: role.reads_organizations)
+        from .rehome import ApplicantRehomer
+
+        register_rehomer("development", ApplicantRehomer())

@@ -182,9 +182,7 @@ class BranchVote(models.Model):
 class Assessment(models.Model):
     """培养考察: the branch's half-yearly assessment of an activist (每半年一次)."""
 
-    applicant = models.ForeignKey(
-        Applicant, on_delete=models.CASCADE, related_name="assessments", verbose_name="档案"
-    )
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="assessments", verbose_name="档案")
     date = models.DateField("考察日期")
     note = models.CharField("考察意见", max_length=500)
     created_by = models.ForeignKey(
@@ -257,9 +255,7 @@ class IntervalRule(models.Model):
     to_step = models.PositiveSmallIntegerField("检查步骤", choices=rules.STEP_CHOICES)
     at_least = models.BooleanField("至少（否则为至多）")
     amount = models.PositiveSmallIntegerField("数量")
-    unit = models.CharField(
-        "单位", max_length=6, choices=[(u.value, label) for u, label in rules.UNIT_LABELS.items()]
-    )
+    unit = models.CharField("单位", max_length=6, choices=[(u.value, label) for u, label in rules.UNIT_LABELS.items()])
     blocking = models.BooleanField("强制（否则仅提醒）")
     source = models.CharField("依据", max_length=200)
     active = models.BooleanField("启用", default=True)

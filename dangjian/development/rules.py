@@ -135,10 +135,11 @@ def interval_problem(rule: Interval, start: dt.date, end: dt.date) -> str | None
     At least: the limit day itself is allowed (one year from 2023-03-01: 2024-03-01 is fine,
     2024-02-29 is not). At most: the limit day is the last one allowed."""
     limit = add_interval(start, rule.amount, rule.unit)
+    dates = f"{step_name(rule.from_step)}日期{start:%Y-%m-%d}"
     if rule.at_least and end < limit:
-        return f"{rule.text}：{step_name(rule.from_step)}日期{start:%Y-%m-%d}，最早可在{limit:%Y-%m-%d}，所填日期为{end:%Y-%m-%d}"
+        return f"{rule.text}：{dates}，最早可在{limit:%Y-%m-%d}，所填日期为{end:%Y-%m-%d}"
     if not rule.at_least and end > limit:
-        return f"{rule.text}：{step_name(rule.from_step)}日期{start:%Y-%m-%d}，最迟应在{limit:%Y-%m-%d}，所填日期为{end:%Y-%m-%d}"
+        return f"{rule.text}：{dates}，最迟应在{limit:%Y-%m-%d}，所填日期为{end:%Y-%m-%d}"
     return None
 
 
@@ -147,14 +148,31 @@ DEFAULT_INTERVALS: tuple[Interval, ...] = (
     Interval("age", BIRTH, 1, True, 18, Unit.YEARS, True, "《发展党员工作细则》第五条：年满十八岁"),
     Interval("talk", 1, 2, False, 1, Unit.MONTHS, False, "《发展党员工作细则》第七条：一个月内派人谈话"),
     Interval("activist_wait", 1, 3, True, 6, Unit.MONTHS, False, "部分地方规定：递交申请半年以上方可确定为积极分子"),
-    Interval("target_after_year", 3, 7, True, 1, Unit.YEARS, True, "《发展党员工作细则》第十三条：经过一年以上培养教育"),
+    Interval(
+        "target_after_year", 3, 7, True, 1, Unit.YEARS, True, "《发展党员工作细则》第十三条：经过一年以上培养教育"
+    ),
     Interval("pre_review", 12, 13, False, 1, Unit.MONTHS, False, "部分地方规定：上级党委一个月内预审"),
-    Interval("meeting_after_pre_review", 13, 15, False, 1, Unit.MONTHS, False, "部分地方规定：预审后一个月内召开支部大会"),
+    Interval(
+        "meeting_after_pre_review", 13, 15, False, 1, Unit.MONTHS, False, "部分地方规定：预审后一个月内召开支部大会"
+    ),
     Interval("review_valid", 10, 15, False, 1, Unit.YEARS, False, "部分地方规定：政治审查结论一年内有效"),
-    Interval("approval_3m", 15, 17, False, 3, Unit.MONTHS, False, "《发展党员工作细则》第二十三条：三个月内审批，特殊情况可延长"),
-    Interval("approval_6m", 15, 17, False, 6, Unit.MONTHS, True, "《发展党员工作细则》第二十三条：审批期限最长不超过六个月"),
+    Interval(
+        "approval_3m",
+        15,
+        17,
+        False,
+        3,
+        Unit.MONTHS,
+        False,
+        "《发展党员工作细则》第二十三条：三个月内审批，特殊情况可延长",
+    ),
+    Interval(
+        "approval_6m", 15, 17, False, 6, Unit.MONTHS, True, "《发展党员工作细则》第二十三条：审批期限最长不超过六个月"
+    ),
     Interval("probation_year", 15, 23, True, 1, Unit.YEARS, True, "党章第七条：预备期为一年，从支部大会通过之日算起"),
-    Interval("regularization_approval", 23, 24, False, 3, Unit.MONTHS, True, "《发展党员工作细则》第三十三条：三个月内审批"),
+    Interval(
+        "regularization_approval", 23, 24, False, 3, Unit.MONTHS, True, "《发展党员工作细则》第三十三条：三个月内审批"
+    ),
 )
 
 
@@ -185,9 +203,7 @@ def missing_assessments(activist_date: dt.date, on: dt.date, assessments: Iterab
 def assessments_problem(activist_date: dt.date, on: dt.date, assessments: Iterable[dt.date]) -> str | None:
     if missing := missing_assessments(activist_date, on, assessments):
         ends = "、".join(f"{end:%Y-%m-%d}" for end in missing)
-        return (
-            f"确定为积极分子后每半年应考察一次（《发展党员工作细则》第十二条）：截至{ends}的半年内没有考察记录"
-        )
+        return f"确定为积极分子后每半年应考察一次（《发展党员工作细则》第十二条）：截至{ends}的半年内没有考察记录"
     return None
 
 
@@ -220,7 +236,9 @@ def introducer_problems(introducers: Sequence[PartyMemberFacts]) -> list[str]:
     """细则第十四条: two introducers, 正式党员, not under 留党察看 whose rights are not restored."""
     problems = []
     if len(introducers) != INTRODUCER_COUNT:
-        problems.append(f"入党介绍人应为{INTRODUCER_COUNT}名正式党员（《发展党员工作细则》第十四条），所选为{len(introducers)}名")
+        problems.append(
+            f"入党介绍人应为{INTRODUCER_COUNT}名正式党员（《发展党员工作细则》第十四条），所选为{len(introducers)}名"
+        )
     if len({i.name for i in introducers}) < len(introducers):
         problems.append("两名入党介绍人不能是同一人")
     for person in introducers:
@@ -352,8 +370,9 @@ def vote_refusal(result: VoteResult) -> str | None:
     """The refusal of a resolution that does not meet the rules, with the arithmetic; None: passed."""
     if result.problems:
         return "表决人数不一致：" + "；".join(result.problems)
+    source = "《发展党员工作细则》第二十二条"
     if not result.quorum:
-        return f"到会有表决权的正式党员未超过应到会人数的半数，不能作出决议（《发展党员工作细则》第二十二条）：{result.arithmetic}"
+        return f"到会有表决权的正式党员未超过应到会人数的半数，不能作出决议（{source}）：{result.arithmetic}"
     if not result.passed:
-        return f"赞成人数未超过应到会有表决权的正式党员的半数，决议未通过（《发展党员工作细则》第二十二条）：{result.arithmetic}"
+        return f"赞成人数未超过应到会有表决权的正式党员的半数，决议未通过（{source}）：{result.arithmetic}"
     return None

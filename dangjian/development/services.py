@@ -258,7 +258,9 @@ class StepResult:
 
 
 @service
-def enter_step(*, actor: Any, applicant: Applicant, step: int, date: dt.date, data: StepInput | None = None) -> StepResult:
+def enter_step(
+    *, actor: Any, applicant: Applicant, step: int, date: dt.date, data: StepInput | None = None
+) -> StepResult:
     """Record the next step of the file on ``date``. Steps come in order (no skipping, none twice);
     every active rule of the table whose checked step is ``step`` applies (blocking: refused with
     the rule's text; advisory: recorded as a warning), then the step's own rules. Step 17 makes
@@ -271,11 +273,10 @@ def enter_step(*, actor: Any, applicant: Applicant, step: int, date: dt.date, da
         raise DomainError({"step": f"该档案{applicant.get_status_display()}，不能再办理"})
     expected = applicant.step + 1
     if step != expected:
+        following = f"下一步应为第{expected}步“{rules.step_name(expected)}”"
         if step <= applicant.step:
-            raise DomainError({"step": f"第{step}步“{rules.step_name(step)}”已办理，下一步应为第{expected}步“{rules.step_name(expected)}”"})
-        raise DomainError(
-            {"step": f"发展党员须按步骤办理，不能跳过：下一步应为第{expected}步“{rules.step_name(expected)}”，不能直接办理第{step}步"}
-        )
+            raise DomainError({"step": f"第{step}步“{rules.step_name(step)}”已办理，{following}"})
+        raise DomainError({"step": f"发展党员须按步骤办理，不能跳过：{following}，不能直接办理第{step}步"})
     organization = _upper(actor, applicant, step) if step in rules.UPPER_STEPS else applicant.organization
     errors = ErrorCollector()
     warnings: list[str] = []
@@ -300,7 +301,9 @@ def enter_step(*, actor: Any, applicant: Applicant, step: int, date: dt.date, da
         _apply(rule, start, date, errors, warnings)
     people: dict[str, list[Member]] = {}
     if data.reject and (step not in rules.UPPER_STEPS or not data.note.strip()):
-        errors.add("note", "上级党委不同意时，请写明理由" if step in rules.UPPER_STEPS else "只有上级党委的审批可以不同意")
+        errors.add(
+            "note", "上级党委不同意时，请写明理由" if step in rules.UPPER_STEPS else "只有上级党委的审批可以不同意"
+        )
     if not data.reject:
         _step_rules(actor, applicant, step, date, data, outcome, dates, errors, people)
     vote = None
@@ -357,8 +360,8 @@ def _step_rules(
         people[ActorRole.TALKER] = list(data.talkers)
     elif step == rules.CONTACTS:
         facts = _check_people(actor, data.contacts, applicant, date, errors, "contacts")
-        for problem in rules.contact_problems(facts):
-            errors.add("contacts", problem)
+        for message in rules.contact_problems(facts):
+            errors.add("contacts", message)
         people[ActorRole.CONTACT] = list(data.contacts)
     elif step == rules.TARGET:
         assessed = applicant.assessments.values_list("date", flat=True)
@@ -366,8 +369,8 @@ def _step_rules(
             errors.add("date", problem)
     elif step == rules.INTRODUCERS:
         facts = _check_people(actor, data.introducers, applicant, date, errors, "introducers")
-        for problem in rules.introducer_problems(facts):
-            errors.add("introducers", problem)
+        for message in rules.introducer_problems(facts):
+            errors.add("introducers", message)
         people[ActorRole.INTRODUCER] = list(data.introducers)
     elif step == rules.POLITICAL_REVIEW:
         if data.review_passed is None:
@@ -439,7 +442,9 @@ def _vote(applicant: Applicant, date: dt.date, data: StepInput, errors: ErrorCol
     )
 
 
-def _effects(actor: Any, applicant: Applicant, step: int, date: dt.date, outcome: str, dates: dict[int, dt.date]) -> None:
+def _effects(
+    actor: Any, applicant: Applicant, step: int, date: dt.date, outcome: str, dates: dict[int, dt.date]
+) -> None:
     if step == rules.ADMISSION_APPROVAL:
         joined = dates[rules.ADMISSION_VOTE]  # 党籍 from the day the 支部大会 passed the admission
         try:
@@ -461,13 +466,11 @@ def _effects(actor: Any, applicant: Applicant, step: int, date: dt.date, outcome
         applicant.member = member
         applicant.status = FileStatus.PROBATION
     elif step == rules.REGULARIZATION_APPROVAL:
-        member = applicant.member
-        assert member is not None
+        probationer = applicant.member
+        assert probationer is not None
         if outcome == "regularize":
-            end = rules.probation_end(member.joined_date, applicant.extension_months)
-            member_services.update_member(
-                actor=actor, member=member, category=Category.FULL, regularized_date=end
-            )
+            end = rules.probation_end(probationer.joined_date, applicant.extension_months)
+            member_services.update_member(actor=actor, member=probationer, category=Category.FULL, regularized_date=end)
             applicant.status = FileStatus.REGULARIZED
         elif outcome == "extend":
             applicant.round = 1
@@ -475,7 +478,7 @@ def _effects(actor: Any, applicant: Applicant, step: int, date: dt.date, outcome
         else:
             member_services.change_status(
                 actor=actor,
-                member=member,
+                member=probationer,
                 status=Status.LEFT,
                 date=date,
                 reason="支部大会决定、上级党委批准取消预备党员资格",
@@ -487,7 +490,13 @@ def _effects(actor: Any, applicant: Applicant, step: int, date: dt.date, outcome
 
 
 def _log(
-    actor: Any, applicant: Applicant, record: StepRecord, organization: Organization, *, reject: bool = False, reason: str = ""
+    actor: Any,
+    applicant: Applicant,
+    record: StepRecord,
+    organization: Organization,
+    *,
+    reject: bool = False,
+    reason: str = "",
 ) -> None:
     decision = Decision.REJECT if reject else Decision.PASS if record.step in rules.APPROVAL_STEPS else Decision.RECORD
     record_step(
@@ -650,7 +659,8 @@ def set_quota(*, actor: Any, organization: Organization, year: int, amount: int)
         if given + amount > held.amount:
             errors.add(
                 "amount",
-                f"分配数超过本组织持有的计划：本组织{year}年度计划{held.amount}名，已分配{given}名，最多还能分配{held.amount - given}名",
+                f"分配数超过本组织持有的计划：本组织{year}年度计划{held.amount}名，已分配{given}名，"
+                f"最多还能分配{held.amount - given}名",
             )
     errors.raise_if_any()
     Quota.objects.update_or_create(

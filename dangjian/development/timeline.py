@@ -17,7 +17,9 @@ def development_steps(member: Member) -> Iterable[timeline.Entry]:
     for record in StepRecord.objects.filter(applicant=applicant).order_by("date", "round", "step"):
         again = "（延长预备期后）" if record.round else ""
         outcome = f"：{OUTCOMES.get(record.outcome, record.outcome)}" if record.outcome else ""
-        yield timeline.Entry(record.date, "发展党员", f"第{record.step}步 {rules.step_name(record.step)}{again}{outcome}")
+        yield timeline.Entry(
+            record.date, "发展党员", f"第{record.step}步 {rules.step_name(record.step)}{again}{outcome}"
+        )
 
 
 OUTCOMES = {"regularize": "按期转正", "extend": "延长预备期", "cancel": "取消预备党员资格"}

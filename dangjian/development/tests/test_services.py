@@ -59,7 +59,9 @@ def test_one_person_one_file(world, applicant):
 
 
 def test_it_refuses_a_bad_id_number_and_a_future_date(world):
-    error = refused("申请日期不能晚于今天", open_file, world, id_number="43012219950601123X", application_date=D(2099, 1, 1))
+    error = refused(
+        "申请日期不能晚于今天", open_file, world, id_number="43012219950601123X", application_date=D(2099, 1, 1)
+    )
     assert "id_number" in error.errors
 
 
@@ -232,7 +234,9 @@ def test_out_of_scope_files_are_404(world, applicant):
 
 def test_the_file_moves_and_the_time_served_counts_on(world, applicant):
     walk(world, applicant, 6)
-    services.move_applicant(actor=world.town_admin, applicant=applicant, organization=world.community, date=D(2022, 9, 1))
+    services.move_applicant(
+        actor=world.town_admin, applicant=applicant, organization=world.community, date=D(2022, 9, 1)
+    )
     applicant.refresh_from_db()
     assert (applicant.organization, applicant.org_path, applicant.step) == (world.community, world.community.path, 6)
     for day in (D(2022, 12, 20), D(2023, 6, 20)):
@@ -258,11 +262,27 @@ def test_quota_is_divided_down_the_tree(world):
         services.set_quota(actor=world.town_admin, organization=world.village, year=2024, amount=5)
     services.set_quota(actor=world.county_admin, organization=world.county, year=2024, amount=10)
     services.set_quota(actor=world.county_admin, organization=world.town, year=2024, amount=6)
-    refused("最多还能分配4名", services.set_quota, actor=world.county_admin, organization=world.other_town, year=2024, amount=5)
+    refused(
+        "最多还能分配4名",
+        services.set_quota,
+        actor=world.county_admin,
+        organization=world.other_town,
+        year=2024,
+        amount=5,
+    )
     services.set_quota(actor=world.county_admin, organization=world.other_town, year=2024, amount=4)
     services.set_quota(actor=world.town_admin, organization=world.village, year=2024, amount=6)
-    refused("最多还能分配0名", services.set_quota, actor=world.town_admin, organization=world.community, year=2024, amount=1)
-    refused("只能向本组织及下级组织下达计划", services.set_quota, actor=world.town_admin, organization=world.enterprise, year=2024, amount=1)
+    refused(
+        "最多还能分配0名", services.set_quota, actor=world.town_admin, organization=world.community, year=2024, amount=1
+    )
+    refused(
+        "只能向本组织及下级组织下达计划",
+        services.set_quota,
+        actor=world.town_admin,
+        organization=world.enterprise,
+        year=2024,
+        amount=1,
+    )
     assert Quota.objects.get(organization=world.village, year=2024).given_by == world.town
 
 

@@ -1,0 +1,196 @@
+"""/api/v1/development-files/: the development files (发展党员档案) of your subtree; open one
+(POST), enter its next step, record an assessment; ``pipeline`` and ``due`` for a subtree."""
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.core import scope
+from dangjian.core.api import InScope, ServiceViewSet
+from dangjian.core.enums import Education
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
+
+from . import reports, rules, services
+from .models import Applicant, StepRecord
+
+
+class StepRecordSerializer(serializers.ModelSerializer[StepRecord]):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StepRecord
+        fields = ["step", "name", "round", "date", "note", "outcome", "warnings"]
+        read_only_fields = fields
+
+    def get_name(self, record: StepRecord) -> str:
+        return rules.step_name(record.step)
+
+
+class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
+    id_number = serializers.CharField(source="masked_id_number", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    stage = serializers.SerializerMethodField()
+    steps = StepRecordSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Applicant
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "education",
+            "organization",
+            "organization_name",
+            "step",
+            "stage",
+            "status",
+            "member",
+            "steps",
+        ]
+        read_only_fields = fields
+
+    def get_stage(self, applicant: Applicant) -> str:
+        return str(applicant.stage)
+
+
+class ApplicantInput(serializers.Serializer[Any]):
+    organization = InScope(Organization, "党组织")
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18)
+    application_date = serializers.DateField()
+    education = serializers.ChoiceField(choices=Education.choices)
+    job = serializers.CharField(max_length=100, required=False, default="")
+    leaving_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class VoteInput(serializers.Serializer[Any]):
+    present = serializers.IntegerField(min_value=0)
+    yes = serializers.IntegerField(min_value=0)
+    no = serializers.IntegerField(min_value=0)
+    abstain = serializers.IntegerField(min_value=0)
+    written_yes = serializers.IntegerField(min_value=0, default=0)
+    written_no = serializers.IntegerField(min_value=0, default=0)
+    written_abstain = serializers.IntegerField(min_value=0, default=0)
+
+
+class StepInputSerializer(serializers.Serializer[Any]):
+    step = serializers.IntegerField(min_value=1, max_value=25, help_text="下一步的序号（1–25）")
+    date = serializers.DateField()
+    note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+    members = serializers.ListField(
+        child=InScope(Member, "党员"), required=False, default=list, help_text="谈话人、培养联系人或入党介绍人"
+    )
+    training_days = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    training_hours = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    review_passed = serializers.BooleanField(required=False, allow_null=True, default=None)
+    vote = VoteInput(required=False, allow_null=True, default=None)
+    outcome = serializers.ChoiceField(choices=list(services.OUTCOMES), required=False, default="")
+    extension_months = serializers.IntegerField(required=False, allow_null=True, default=None)
+    reject = serializers.BooleanField(required=False, default=False)
+
+
+class AssessmentInput(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    note = serializers.CharField(max_length=500)
+
+
+ORG_PARAM = OpenApiParameter("organization", OpenApiTypes.INT, description="党组织 id（默认：当前所在组织）")
+
+
+@extend_schema_view(create=extend_schema(request=ApplicantInput, responses={201: ApplicantSerializer}))
+class ApplicantViewSet(ServiceViewSet):
+    """发展党员档案 of your subtree (ID numbers masked); open a file (POST, step 1)."""
+
+    queryset = Applicant.objects.select_related("organization").prefetch_related("steps").order_by("org_path", "name")
+    serializer_class = ApplicantSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        applicant = services.create_applicant(actor=request.user, **self.parse(request, ApplicantInput))
+        return Response(ApplicantSerializer(applicant).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StepInputSerializer, responses=ApplicantSerializer)
+    @action(detail=True, methods=["post"])
+    def step(self, request: Request, pk: str | None = None) -> Response:
+        """办理下一步: refused with the rule's text when a blocking rule fails; advisory rules
+        come back in the step's ``warnings``."""
+        applicant = self.get_object()
+        data = self.parse(request, StepInputSerializer)
+        step, date = data.pop("step"), data.pop("date")
+        people = data.pop("members")
+        data["talkers"] = people if step in (2, 16) else []
+        data["contacts"] = people if step == rules.CONTACTS else []
+        data["introducers"] = people if step == rules.INTRODUCERS else []
+        vote = data.pop("vote")
+        given = services.StepInput(vote=dict(vote) if vote else None, **data)
+        services.enter_step(actor=request.user, applicant=applicant, step=step, date=date, data=given)
+        return Response(ApplicantSerializer(Applicant.objects.get(pk=applicant.pk)).data)
+
+    @extend_schema(request=AssessmentInput, responses=ApplicantSerializer)
+    @action(detail=True, methods=["post"])
+    def assessment(self, request: Request, pk: str | None = None) -> Response:
+        """登记培养考察 (每半年一次)."""
+        applicant = self.get_object()
+        services.record_assessment(actor=request.user, applicant=applicant, **self.parse(request, AssessmentInput))
+        return Response(ApplicantSerializer(applicant).data)
+
+    def _organization(self, request: Request) -> Organization:
+        acting = scope.require_role(request.user, lambda role: role.reads_members, "查看发展党员")
+        pk = request.query_params.get("organization")
+        if not pk:
+            return acting.organization
+        return scope.get_scoped_or_404(request.user, Organization.objects.all(), pk=pk)
+
+    @extend_schema(
+        parameters=[ORG_PARAM],
+        responses=inline_serializer(
+            "PipelineRow", {"stage": serializers.CharField(), "count": serializers.IntegerField()}, many=True
+        ),
+    )
+    @action(detail=False)
+    def pipeline(self, request: Request) -> Response:
+        """Open files of the subtree by stage."""
+        rows = reports.pipeline(request.user, self._organization(request))
+        return Response([{"stage": str(row.stage), "count": row.count} for row in rows])
+
+    @extend_schema(
+        parameters=[ORG_PARAM],
+        responses=inline_serializer(
+            "DueItem",
+            {
+                "file": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "kind": serializers.CharField(),
+                "due": serializers.DateField(),
+                "text": serializers.CharField(),
+                "overdue": serializers.BooleanField(),
+            },
+            many=True,
+        ),
+    )
+    @action(detail=False)
+    def due(self, request: Request) -> Response:
+        """Half-year assessments, probation ending within 30 days, approvals overdue."""
+        items = reports.due_items(request.user, self._organization(request), timezone.localdate())
+        return Response(
+            [
+                {
+                    "file": i.applicant.pk,
+                    "name": i.applicant.name,
+                    "kind": i.kind,
+                    "due": i.due,
+                    "text": i.text,
+                    "overdue": i.overdue,
+                }
+                for i in items
+            ]
+        )

@@ -1,0 +1,165 @@
+"""Pages of member development (发展党员). Thin: look up through the scope, call a service,
+render."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.approvals.services import steps_for
+from dangjian.core import scope
+from dangjian.core.errors import DomainError
+from dangjian.members.models import Member
+from dangjian.orgs import tree
+from dangjian.orgs.models import Organization
+
+from . import reports, rules, services
+from .forms import ApplicantForm, AssessmentForm, DocumentForm, RuleForm, StepForm
+from .models import CHECKLIST, Applicant, IntervalRule
+
+
+def _reader(request: HttpRequest, action: str) -> scope.Acting:
+    return scope.require_role(request.user, lambda role: role.reads_members, action)
+
+
+def _organization(request: HttpRequest, pk: int | None) -> Organization:
+    acting = _reader(request, "查看发展党员")
+    if pk is None:
+        return acting.organization
+    return scope.get_scoped_or_404(request.user, Organization.objects.all(), pk=pk)
+
+
+def pipeline(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The pipeline of a branch or a subtree: open files by stage, and the files themselves."""
+    organization = _organization(request, pk)
+    rows = reports.files(request.user, organization).order_by("org_path", "-step", "name")
+    return render(
+        request,
+        "development/pipeline.html",
+        {
+            "organization": organization,
+            "stages": reports.pipeline(request.user, organization),
+            "files": rows[:500],
+            "may_write": scope.may_change(request.user, lambda role: role.writes_members, organization),
+            "lineage": tree.lineage(request.user, organization),
+            "section": "development",
+        },
+    )
+
+
+def due(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """到期提醒: half-year assessments, probation ending within 30 days, approvals overdue."""
+    organization = _organization(request, pk)
+    items = reports.due_items(request.user, organization, timezone.localdate())
+    return render(
+        request, "development/due.html", {"organization": organization, "items": items, "section": "development"}
+    )
+
+
+def new(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记入党申请 in a branch: opens the file with step 1."""
+    organization = _organization(request, pk)
+    form = ApplicantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant = services.create_applicant(actor=request.user, organization=organization, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, "已建立发展党员档案")
+            return redirect("development:detail", pk=applicant.pk)
+    return render(
+        request, "development/new.html", {"organization": organization, "form": form, "section": "development"}
+    )
+
+
+def _applicant(request: HttpRequest, pk: int) -> Applicant:
+    _reader(request, "查看发展党员档案")
+    return scope.get_scoped_or_404(request.user, Applicant.objects.select_related("organization", "member"), pk=pk)
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One file: its steps with dates, actors, votes and warnings; the next step's form; the
+    assessments; the five-stage document checklist; the approval log."""
+    applicant = _applicant(request, pk)
+    people = scope.scoped(request.user, Member.objects.filter(organization=applicant.organization, deleted_at=None))
+    step_form = StepForm(request.POST if "date" in request.POST else None, people=people)
+    assessment_form = AssessmentForm(request.POST if "assessed" in request.POST else None)
+    document_form = DocumentForm(request.POST if "kind" in request.POST else None, request.FILES or None)
+    next_step = applicant.step + 1 if applicant.step < 25 else None
+    if request.method == "POST":
+        try:
+            if step_form.is_bound and step_form.is_valid() and next_step:
+                result = services.enter_step(
+                    actor=request.user,
+                    applicant=applicant,
+                    step=next_step,
+                    date=step_form.cleaned_data["date"],
+                    data=step_form.step_input(next_step),
+                )
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                messages.success(request, f"已办理第{next_step}步“{rules.step_name(next_step)}”")
+                return redirect("development:detail", pk=applicant.pk)
+            if assessment_form.is_bound and assessment_form.is_valid():
+                services.record_assessment(
+                    actor=request.user,
+                    applicant=applicant,
+                    date=assessment_form.cleaned_data["assessed"],
+                    note=assessment_form.cleaned_data["opinion"],
+                )
+                messages.success(request, "已登记培养考察")
+                return redirect("development:detail", pk=applicant.pk)
+            if document_form.is_bound and document_form.is_valid():
+                services.add_document(actor=request.user, applicant=applicant, **document_form.cleaned_data)
+                messages.success(request, "已上传材料")
+                return redirect("development:detail", pk=applicant.pk)
+        except DomainError as error:
+            for form in (step_form, assessment_form, document_form):
+                if form.is_bound:
+                    form.add_domain_error(error)
+    records = applicant.steps.prefetch_related("actors__member").select_related("vote").order_by("round", "step")
+    kept = set(applicant.documents.values_list("kind", flat=True))
+    checklist = [(stage, [(kind, kind in kept) for kind in kinds]) for stage, kinds in CHECKLIST.items()]
+    return render(
+        request,
+        "development/detail.html",
+        {
+            "applicant": applicant,
+            "records": records,
+            "next_step": next_step,
+            "next_name": rules.step_name(next_step) if next_step else "",
+            "step_form": step_form,
+            "assessment_form": assessment_form,
+            "document_form": document_form,
+            "assessments": applicant.assessments.all(),
+            "documents": applicant.documents.all(),
+            "checklist": checklist,
+            "log": steps_for(applicant),
+            "may_write": scope.may_change(request.user, lambda role: role.writes_members, applicant),
+            "section": "development",
+        },
+    )
+
+
+def rule_table(request: HttpRequest) -> HttpResponse:
+    """发展党员时限规则: read by every administrator, edited by the county."""
+    scope.require_role(request.user, lambda role: role.reads_organizations, "查看发展党员时限规则")
+    rows = scope.scoped(request.user, IntervalRule.objects.all())
+    return render(request, "development/rules.html", {"rows": rows, "section": "development"})
+
+
+@require_POST
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = scope.get_scoped_or_404(request.user, IntervalRule.objects.all(), pk=pk)
+    form = RuleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_rule(actor=request.user, rule=rule, **form.cleaned_data)
+            messages.success(request, "已修改规则")
+        except DomainError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("development:rules")
