@@ -87,3 +87,9 @@ class RuleForm(StyledForm):
     blocking = forms.BooleanField(label="强制", required=False)
     active = forms.BooleanField(label="启用", required=False)
     source = forms.CharField(label="依据", max_length=200)
+
+
+class QuotaForm(StyledForm):
+    organization = forms.IntegerField(label="党组织编号", widget=forms.HiddenInput)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    amount = forms.IntegerField(label="计划名额", min_value=0)

@@ -44,6 +44,6 @@ class ApplicantRehomer:
 
     def subtree_moved(self, old_path: str, new_path: str) -> None:
         for model in (Applicant, Quota):
-            model.objects.filter(org_path__startswith=old_path).update(  # type: ignore[attr-defined]
+            model.objects.filter(org_path__startswith=old_path).update(
                 org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
             )

@@ -9,11 +9,13 @@ from typing import Any
 from django.db.models import QuerySet
 
 from dangjian.core import scope
-from dangjian.core.dates import add_months
-from dangjian.orgs.models import Organization
+from dangjian.core.dates import add_months, add_years, age_on
+from dangjian.core.enums import Education, Gender, Occupation
+from dangjian.members.models import Member
+from dangjian.orgs.models import BRANCH_LEVEL_KINDS, Organization, UnitCategory
 
 from . import rules
-from .models import Applicant, FileStatus
+from .models import Applicant, FileStatus, Quota, StepRecord
 
 DUE_DAYS = 30  # probation ending, assessments falling due: within this many days
 APPROVAL_MONTHS = 3  # 细则: upper approval within 3 months of the branch vote
@@ -95,3 +97,105 @@ def due_items(user: Any, organization: Organization, today: dt.date) -> list[Due
                         )
                     )
     return sorted(items, key=lambda item: item.due)
+
+
+# --- The year: plan progress, counts and structure, 空白村 -------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    organization: Organization
+    amount: int
+    given_by: Organization | None
+    reached: int  # applicants of the subtree who became development targets in the year
+
+
+def plan_progress(user: Any, organization: Organization, year: int) -> list[QuotaRow]:
+    quotas = (
+        scope.scoped(user, Quota.objects.filter(year=year, org_path__startswith=organization.path))
+        .select_related("organization", "given_by")
+        .order_by("org_path")
+    )
+    reached = targets_by_path(user, organization, year)
+    return [
+        QuotaRow(
+            q.organization, q.amount, q.given_by, sum(n for path, n in reached.items() if path.startswith(q.org_path))
+        )
+        for q in quotas
+    ]
+
+
+def targets_by_path(user: Any, organization: Organization, year: int) -> dict[str, int]:
+    """Development targets (step 7) of the year, per organization path, in one query."""
+    rows = (
+        scope.scoped(user, StepRecord.objects.filter(step=rules.TARGET, date__year=year))
+        .filter(applicant__org_path__startswith=organization.path)
+        .values_list("applicant__org_path", "applicant_id")
+        .distinct()
+    )
+    counts: Counter[str] = Counter(path for path, _ in rows)
+    return dict(counts)
+
+
+@dataclass(frozen=True)
+class YearCounts:
+    total: int
+    by_gender: list[tuple[str, int]]
+    by_age: list[tuple[str, int]]
+    by_education: list[tuple[str, int]]
+    by_occupation: list[tuple[str, int]]
+
+
+AGE_BANDS_AT_JOINING = ((None, 25, "25岁及以下"), (26, 35, "26-35岁"), (36, 45, "36-45岁"), (46, None, "46岁及以上"))
+
+
+def year_counts(user: Any, organization: Organization, year: int) -> YearCounts:
+    """发展党员数 of the year (admitted: the branch vote of the year, approved by the upper
+    committee) and its structure: gender, age at admission, education, occupation."""
+    admitted = (
+        scope.scoped(user, Applicant.objects.filter(org_path__startswith=organization.path, member__isnull=False))
+        .filter(member__joined_date__year=year)
+        .select_related("member")
+    )
+    people = [(a, age_on(a.birth_date, a.member.joined_date)) for a in admitted if a.member is not None]
+
+    def band(age: int) -> str:
+        return next(
+            label
+            for low, high, label in AGE_BANDS_AT_JOINING
+            if (low is None or age >= low) and (high is None or age <= high)
+        )
+
+    def tally(values: list[str], choices: Any) -> list[tuple[str, int]]:
+        counts = Counter(values)
+        return [(label, counts[value]) for value, label in choices if counts[value]]
+
+    ages = Counter(band(age) for _, age in people)
+    return YearCounts(
+        total=len(people),
+        by_gender=tally([a.gender for a, _ in people], Gender.choices),
+        by_age=[(label, ages[label]) for _, _, label in AGE_BANDS_AT_JOINING],
+        by_education=tally([a.education for a, _ in people], Education.choices),
+        by_occupation=tally([a.occupation for a, _ in people], Occupation.choices),
+    )
+
+
+BLANK_YEARS = 3
+
+
+def blank_villages(user: Any, organization: Organization, today: dt.date) -> list[Organization]:
+    """空白村: village and community branches of the subtree with no member who joined in the
+    last three years (whether developed here or registered otherwise)."""
+    since = add_years(today, -BLANK_YEARS)
+    recent = Member.objects.filter(joined_date__gt=since, deleted_at__isnull=True).values("organization")
+    return list(
+        scope.scoped(user, Organization.objects.all())
+        .filter(
+            path__startswith=organization.path,
+            unit_category__in=[UnitCategory.VILLAGE, UnitCategory.COMMUNITY],
+            kind__in=[kind.value for kind in BRANCH_LEVEL_KINDS],
+            abolished_date__isnull=True,
+        )
+        .exclude(pk__in=recent)
+        .order_by("path")
+    )

@@ -10,6 +10,8 @@ urlpatterns = [
     path("org/<int:pk>/due/", views.due, name="due_org"),
     path("org/<int:pk>/new/", views.new, name="new"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("year/", views.year, name="year"),
+    path("org/<int:pk>/year/", views.year, name="year_org"),
     path("rules/", views.rule_table, name="rules"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
 ]

@@ -15,7 +15,7 @@ from dangjian.orgs import tree
 from dangjian.orgs.models import Organization
 
 from . import reports, rules, services
-from .forms import ApplicantForm, AssessmentForm, DocumentForm, RuleForm, StepForm
+from .forms import ApplicantForm, AssessmentForm, DocumentForm, QuotaForm, RuleForm, StepForm
 from .models import CHECKLIST, Applicant, IntervalRule
 
 
@@ -163,3 +163,44 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("development:rules")
+
+
+def year(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The year of a subtree: the development plan and its progress, the year's development
+    counts and structure, and the 空白村 (no member developed in three years)."""
+    organization = _organization(request, pk)
+    today = timezone.localdate()
+    try:
+        chosen = int(request.GET.get("year") or today.year)
+    except ValueError:
+        chosen = today.year
+    form = QuotaForm(request.POST or None, initial={"year": chosen})
+    if request.method == "POST" and form.is_valid():
+        target = scope.get_scoped_or_404(request.user, Organization.objects.all(), pk=form.cleaned_data["organization"])
+        try:
+            services.set_quota(
+                actor=request.user,
+                organization=target,
+                year=form.cleaned_data["year"],
+                amount=form.cleaned_data["amount"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, f"已下达“{target.name}”{form.cleaned_data['year']}年度发展党员计划")
+            return redirect(f"{request.path}?year={form.cleaned_data['year']}")
+    return render(
+        request,
+        "development/year.html",
+        {
+            "organization": organization,
+            "year": chosen,
+            "quotas": reports.plan_progress(request.user, organization, chosen),
+            "counts": reports.year_counts(request.user, organization, chosen),
+            "blank": reports.blank_villages(request.user, organization, today),
+            "blank_years": reports.BLANK_YEARS,
+            "form": form,
+            "may_plan": scope.role_allows(request.user, lambda role: role.writes_organizations),
+            "section": "development",
+        },
+    )
