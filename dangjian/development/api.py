@@ -73,13 +73,13 @@ class ApplicantInput(serializers.Serializer[Any]):
 
 
 class VoteInput(serializers.Serializer[Any]):
-    present = serializers.IntegerField(min_value=0)
-    yes = serializers.IntegerField(min_value=0)
-    no = serializers.IntegerField(min_value=0)
-    abstain = serializers.IntegerField(min_value=0)
-    written_yes = serializers.IntegerField(min_value=0, default=0)
-    written_no = serializers.IntegerField(min_value=0, default=0)
-    written_abstain = serializers.IntegerField(min_value=0, default=0)
+    present = serializers.IntegerField(min_value=0, max_value=100000)
+    yes = serializers.IntegerField(min_value=0, max_value=100000)
+    no = serializers.IntegerField(min_value=0, max_value=100000)
+    abstain = serializers.IntegerField(min_value=0, max_value=100000)
+    written_yes = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    written_no = serializers.IntegerField(min_value=0, max_value=100000, default=0)
+    written_abstain = serializers.IntegerField(min_value=0, max_value=100000, default=0)
 
 
 class StepInputSerializer(serializers.Serializer[Any]):
@@ -89,12 +89,16 @@ class StepInputSerializer(serializers.Serializer[Any]):
     members = serializers.ListField(
         child=InScope(Member, "党员"), required=False, default=list, help_text="谈话人、培养联系人或入党介绍人"
     )
-    training_days = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
-    training_hours = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    training_days = serializers.IntegerField(min_value=0, max_value=366, required=False, allow_null=True, default=None)
+    training_hours = serializers.IntegerField(
+        min_value=0, max_value=10000, required=False, allow_null=True, default=None
+    )
     review_passed = serializers.BooleanField(required=False, allow_null=True, default=None)
     vote = VoteInput(required=False, allow_null=True, default=None)
     outcome = serializers.ChoiceField(choices=list(services.OUTCOMES), required=False, default="")
-    extension_months = serializers.IntegerField(required=False, allow_null=True, default=None)
+    extension_months = serializers.IntegerField(
+        min_value=0, max_value=120, required=False, allow_null=True, default=None
+    )
     reject = serializers.BooleanField(required=False, default=False)
 
 

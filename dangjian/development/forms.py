@@ -30,20 +30,20 @@ class StepForm(StyledForm):
     people = forms.ModelMultipleChoiceField(
         label="谈话人 / 培养联系人 / 入党介绍人", queryset=Member.objects.none(), required=False
     )
-    training_days = forms.IntegerField(label="集中培训天数", min_value=0, required=False)
-    training_hours = forms.IntegerField(label="集中培训学时", min_value=0, required=False)
+    training_days = forms.IntegerField(label="集中培训天数", min_value=0, max_value=366, required=False)
+    training_hours = forms.IntegerField(label="集中培训学时", min_value=0, max_value=10000, required=False)
     review_passed = forms.NullBooleanField(
         label="政审结论",
         required=False,
         widget=forms.Select(choices=[("", "—"), ("true", "合格"), ("false", "不合格")]),
     )
-    present = forms.IntegerField(label="实到会有表决权的正式党员", min_value=0, required=False)
-    yes = forms.IntegerField(label="赞成", min_value=0, required=False)
-    no = forms.IntegerField(label="反对", min_value=0, required=False)
-    abstain = forms.IntegerField(label="弃权", min_value=0, required=False)
-    written_yes = forms.IntegerField(label="书面赞成意见", min_value=0, required=False)
+    present = forms.IntegerField(label="实到会有表决权的正式党员", min_value=0, max_value=100000, required=False)
+    yes = forms.IntegerField(label="赞成", min_value=0, max_value=100000, required=False)
+    no = forms.IntegerField(label="反对", min_value=0, max_value=100000, required=False)
+    abstain = forms.IntegerField(label="弃权", min_value=0, max_value=100000, required=False)
+    written_yes = forms.IntegerField(label="书面赞成意见", min_value=0, max_value=100000, required=False)
     outcome = forms.ChoiceField(label="讨论结果", choices=[("", "—"), *OUTCOMES.items()], required=False)
-    extension_months = forms.IntegerField(label="延长预备期（月）", min_value=0, required=False)
+    extension_months = forms.IntegerField(label="延长预备期（月）", min_value=0, max_value=120, required=False)
     reject = forms.BooleanField(label="上级党委不同意（在情况说明中写明理由）", required=False)
 
     def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
@@ -83,7 +83,7 @@ class DocumentForm(StyledForm):
 
 
 class RuleForm(StyledForm):
-    amount = forms.IntegerField(label="数量", min_value=1)
+    amount = forms.IntegerField(label="数量", min_value=1, max_value=1000)
     blocking = forms.BooleanField(label="强制", required=False)
     active = forms.BooleanField(label="启用", required=False)
     source = forms.CharField(label="依据", max_length=200)
@@ -92,4 +92,4 @@ class RuleForm(StyledForm):
 class QuotaForm(StyledForm):
     organization = forms.IntegerField(label="党组织编号", widget=forms.HiddenInput)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    amount = forms.IntegerField(label="计划名额", min_value=0)
+    amount = forms.IntegerField(label="计划名额", min_value=0, max_value=1000000)

@@ -4,11 +4,13 @@ raises DomainError and writes nothing. Each step also goes into the one approval
 (approvals.services.record_step)."""
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.utils import timezone
 from dangjian.approvals.models import Decision
 from dangjian.approvals.services import record_step
 from dangjian.core import scope
+from dangjian.core.dates import add_years
 from dangjian.core.enums import Education, Ethnicity, Occupation
 from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
@@ -42,6 +45,8 @@ from .models import (
 )
 
 WORKFLOW = "发展党员"
+DOCUMENT_TYPES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"})
+DOCUMENT_MAX_BYTES = 20 * 2**20
 OUTCOMES = {"regularize": "按期转正", "extend": "延长预备期", "cancel": "取消预备党员资格"}
 # Who may vote at the branch meeting, by 党籍状态 on the meeting date (RULES.md §1.3): 停止党籍
 # takes the rights away; 预备党员 are left out by their category. 留党察看 is not modelled in the
@@ -107,6 +112,8 @@ def create_applicant(
     today = timezone.localdate()
     if application_date > today:
         errors.add("application_date", "申请日期不能晚于今天")
+    if leaving_date is not None and not application_date <= leaving_date <= add_years(today, 50):
+        errors.add("leaving_date", "预计离开工作单位日期应在申请日期之后")
     try:
         idn = parse_id_number(id_number, today=today)
     except InvalidIdNumber as error:
@@ -126,7 +133,7 @@ def create_applicant(
             _apply(rule, idn.birth_date, application_date, errors, [], field="application_date")
     errors.raise_if_any()
     assert idn is not None and branch is not None
-    applicant = Applicant.objects.create(
+    applicant = Applicant(
         name=name,
         gender=gender_of(idn),
         ethnicity=ethnicity,
@@ -139,6 +146,11 @@ def create_applicant(
         org_path=branch.path,
         **Applicant.id_columns(idn.number),
     )
+    try:
+        with transaction.atomic():
+            applicant.save()
+    except IntegrityError:  # the same person registered by someone else at the same moment
+        raise DomainError({"id_number": "该公民身份号码已有发展党员档案：一人一档，不能重复建档"}) from None
     record = StepRecord.objects.create(
         applicant=applicant,
         step=rules.APPLICATION,
@@ -288,6 +300,7 @@ def enter_step(
         errors.add("date", "日期不能晚于今天")
     if date < latest.date:
         errors.add("date", f"日期不能早于已办理的“{rules.step_name(latest.step)}”的日期{latest.date:%Y-%m-%d}")
+    errors.raise_if_any()  # the rules below compute from the date: only from a plausible one
     round_ = applicant.round
     outcome = data.outcome
     if step == rules.REGULARIZATION_APPROVAL:
@@ -534,9 +547,15 @@ def add_document(*, actor: Any, applicant: Applicant, kind: str, upload: Any) ->
     """Keep an uploaded document of the file (stored under MEDIA_ROOT)."""
     _writer(actor, "上传发展党员材料")
     applicant = scope.get_scoped_or_404(actor, Applicant.objects.all(), to_write=True, pk=applicant.pk)
+    errors = ErrorCollector()
     if kind not in DocumentKind.values:
-        raise DomainError({"kind": f"材料类别“{kind}”不在可选范围内"})
+        errors.add("kind", f"材料类别“{kind}”不在可选范围内")
     name = getattr(upload, "name", "") or "材料"
+    if os.path.splitext(name)[1].lower() not in DOCUMENT_TYPES:
+        errors.add("upload", f"材料“{name}”的格式不支持，请上传{'、'.join(sorted(DOCUMENT_TYPES))}文件")
+    if (getattr(upload, "size", 0) or 0) > DOCUMENT_MAX_BYTES:
+        errors.add("upload", f"材料“{name}”超过{DOCUMENT_MAX_BYTES // 2**20}MB")
+    errors.raise_if_any()
     return Document.objects.create(
         applicant=applicant, kind=kind, file=upload, file_name=name[:200], uploaded_by=_user(actor)
     )

@@ -174,6 +174,8 @@ def year(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         chosen = int(request.GET.get("year") or today.year)
     except ValueError:
         chosen = today.year
+    if not 1950 <= chosen <= 2100:
+        chosen = today.year
     form = QuotaForm(request.POST or None, initial={"year": chosen})
     if request.method == "POST" and form.is_valid():
         target = scope.get_scoped_or_404(request.user, Organization.objects.all(), pk=form.cleaned_data["organization"])

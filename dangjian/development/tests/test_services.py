@@ -291,3 +291,55 @@ def test_progress_counts_development_targets_of_the_year(world, applicant):
     assert services.targets_in_year(world.town.path, 2023) == 1
     assert services.targets_in_year(world.town.path, 2022) == 0
     assert services.targets_in_year(world.other_town.path, 2023) == 0
+
+
+def test_documents_are_kept_and_bad_ones_refused(world, applicant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = services.add_document(
+        actor=world.branch_admin,
+        applicant=applicant,
+        kind="application",
+        upload=SimpleUploadedFile("入党申请书.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+    )
+    assert document.file.read() == b"%PDF-1.4 test"
+    assert document.file_name == "入党申请书.pdf"
+    refused(
+        "格式不支持",
+        services.add_document,
+        actor=world.branch_admin,
+        applicant=applicant,
+        kind="application",
+        upload=SimpleUploadedFile("x.exe", b"MZ"),
+    )
+    refused(
+        "不在可选范围内",
+        services.add_document,
+        actor=world.branch_admin,
+        applicant=applicant,
+        kind="nonsense",
+        upload=SimpleUploadedFile("x.pdf", b"%PDF"),
+    )
+    with pytest.raises(Http404):
+        services.add_document(
+            actor=world.other_admin,
+            applicant=applicant,
+            kind="application",
+            upload=SimpleUploadedFile("x.pdf", b"%PDF"),
+        )
+    assert applicant.documents.count() == 1
+
+
+def test_closing_a_file_needs_a_reason_and_ends_it(world, applicant):
+    refused(
+        "请写明终止的理由",
+        services.close_file,
+        actor=world.branch_admin,
+        applicant=applicant,
+        date=D(2022, 2, 1),
+        reason=" ",
+    )
+    services.close_file(actor=world.branch_admin, applicant=applicant, date=D(2022, 2, 1), reason="本人撤回申请")
+    refused("已终止，不能再办理", enter, world, applicant, 2)
+    # A closed file does not block a new application of the same person.
+    assert open_file(world).pk != applicant.pk
