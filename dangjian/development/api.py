@@ -37,6 +37,11 @@ class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     stage = serializers.SerializerMethodField()
+    # Plain text, not an enum: the schema already has another choice set named "status".
+    status = serializers.CharField(
+        read_only=True, help_text="open, probation, regularized, archived, cancelled, closed"
+    )
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
     steps = StepRecordSerializer(many=True, read_only=True)
 
     class Meta:
@@ -53,6 +58,7 @@ class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
             "step",
             "stage",
             "status",
+            "status_display",
             "member",
             "steps",
         ]

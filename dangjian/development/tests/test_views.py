@@ -139,3 +139,15 @@ def test_roles_without_member_data_see_no_files(world, applicant, user):
     if response.status_code == 200:
         body = response.json()
         assert (body.get("results") if isinstance(body, dict) else body) == []
+
+
+def test_a_finished_file_shows_its_steps_votes_and_checklist(world, applicant):
+    walk(world, applicant, 25)
+    response = world.client(world.town_admin).get(reverse("development:detail", args=[applicant.pk]))
+    assert response.status_code == 200
+    text = response.text
+    assert "25. 材料归档" in text
+    assert "应到会有表决权的正式党员2人" in text
+    assert "入党介绍人：张三" in text
+    assert "入党申请书（缺）" in text  # nothing uploaded: the checklist says so
+    assert "办理第" not in text  # nothing left to enter
