@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from dangjian.core import scope
 from dangjian.core.api import InScope, ServiceViewSet
 from dangjian.core.enums import Education
-from dangjian.members.models import Member
+from dangjian.members.models import Member, PartyGroup
 from dangjian.orgs.models import Organization
 
 from . import reports, rules, services
@@ -106,6 +106,7 @@ class StepInputSerializer(serializers.Serializer[Any]):
         min_value=0, max_value=120, required=False, allow_null=True, default=None
     )
     reject = serializers.BooleanField(required=False, default=False)
+    party_group = InScope(PartyGroup, "党小组", required=False, allow_null=True, default=None)
 
 
 class AssessmentInput(serializers.Serializer[Any]):

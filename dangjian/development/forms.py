@@ -6,7 +6,7 @@ from django import forms
 
 from dangjian.core.enums import Education, Occupation
 from dangjian.core.forms import StyledForm, date_field
-from dangjian.members.models import Member
+from dangjian.members.models import Member, PartyGroup
 
 from .models import DocumentKind
 from .services import OUTCOMES, StepInput
@@ -44,12 +44,15 @@ class StepForm(StyledForm):
     written_yes = forms.IntegerField(label="书面赞成意见", min_value=0, max_value=100000, required=False)
     outcome = forms.ChoiceField(label="讨论结果", choices=[("", "—"), *OUTCOMES.items()], required=False)
     extension_months = forms.IntegerField(label="延长预备期（月）", min_value=0, max_value=120, required=False)
+    party_group = forms.ModelChoiceField(label="编入党小组", queryset=PartyGroup.objects.none(), required=False)
     reject = forms.BooleanField(label="上级党委不同意（在情况说明中写明理由）", required=False)
 
-    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: Any = None, groups: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if people is not None:
             self.fields["people"].queryset = people  # type: ignore[attr-defined]
+        if groups is not None:
+            self.fields["party_group"].queryset = groups  # type: ignore[attr-defined]
 
     def step_input(self, step: int) -> StepInput:
         data = self.cleaned_data
@@ -69,6 +72,7 @@ class StepForm(StyledForm):
             outcome=data.get("outcome") or "",
             extension_months=data.get("extension_months"),
             reject=bool(data.get("reject")),
+            party_group=data.get("party_group"),
         )
 
 

@@ -24,7 +24,15 @@ from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
 from dangjian.core.idnumber import InvalidIdNumber, parse_id_number
 from dangjian.members import services as member_services
-from dangjian.members.models import Category, LeftReason, Member, MembershipPeriod, Status, StatusPeriod
+from dangjian.members.models import (
+    Category,
+    LeftReason,
+    Member,
+    MembershipPeriod,
+    PartyGroup,
+    Status,
+    StatusPeriod,
+)
 from dangjian.members.rules import gender_of
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Organization
@@ -52,6 +60,7 @@ OUTCOMES = {"regularize": "按期转正", "extend": "延长预备期", "cancel":
 # takes the rights away; 预备党员 are left out by their category. 留党察看 is not modelled in the
 # registry yet (see docs/development.md): the branch leaves such members out with ``excluded``.
 VOTING_STATUSES = (Status.NORMAL, Status.MOBILE, Status.LOST_CONTACT, Status.ABROAD)
+GROUPING = 19  # 编入党支部和党小组
 OPEN_STATUSES = (FileStatus.OPEN, FileStatus.PROBATION, FileStatus.REGULARIZED)
 
 
@@ -198,6 +207,7 @@ class StepInput:
     outcome: str = ""  # step 23: regularize / extend / cancel
     extension_months: int | None = None
     reject: bool = False  # steps 13, 17, 24: the upper committee does not agree (note says why)
+    party_group: PartyGroup | None = None  # step 19: 编入党小组
 
 
 def dates_of(applicant: Applicant) -> dict[int, dt.date]:
@@ -350,7 +360,7 @@ def enter_step(
     if data.reject:
         applicant.status = FileStatus.CLOSED
     else:
-        _effects(actor, applicant, step, date, outcome, dates)
+        _effects(actor, applicant, step, date, outcome, dates, data)
     applicant.save()
     return StepResult(record, warnings)
 
@@ -414,6 +424,10 @@ def _step_rules(
             end = rules.probation_end(applicant.member.joined_date, applicant.extension_months)
             if date < end:
                 errors.add("date", f"预备期至{end:%Y-%m-%d}届满，届满前不能讨论转正（党章第七条）")
+    elif step == GROUPING and data.party_group is not None:
+        group = data.party_group
+        if group.organization_id != applicant.organization_id or group.dissolved_date is not None:
+            errors.add("party_group", f"党小组“{group.name}”不是“{applicant.organization.name}”的现有党小组")
     elif step == rules.ARCHIVE and applicant.status != FileStatus.REGULARIZED:
         errors.add("step", "只有已转正的档案才能归档")
 
@@ -456,7 +470,7 @@ def _vote(applicant: Applicant, date: dt.date, data: StepInput, errors: ErrorCol
 
 
 def _effects(
-    actor: Any, applicant: Applicant, step: int, date: dt.date, outcome: str, dates: dict[int, dt.date]
+    actor: Any, applicant: Applicant, step: int, date: dt.date, outcome: str, dates: dict[int, dt.date], data: StepInput
 ) -> None:
     if step == rules.ADMISSION_APPROVAL:
         joined = dates[rules.ADMISSION_VOTE]  # 党籍 from the day the 支部大会 passed the admission
@@ -498,6 +512,10 @@ def _effects(
                 left_reason=LeftReason.PROBATION_CANCELLED,
             )
             applicant.status = FileStatus.CANCELLED
+    elif step == GROUPING and data.party_group is not None and applicant.member is not None:
+        group = data.party_group
+        current = list(group.members.values_list("pk", flat=True))
+        member_services.update_party_group(actor=actor, group=group, member_ids=[*current, applicant.member.pk])
     elif step == rules.ARCHIVE:
         applicant.status = FileStatus.ARCHIVED
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from dangjian.approvals.services import steps_for
 from dangjian.core import scope
 from dangjian.core.errors import DomainError
-from dangjian.members.models import Member
+from dangjian.members.models import Member, PartyGroup
 from dangjian.orgs import tree
 from dangjian.orgs.models import Organization
 
@@ -84,7 +84,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessments; the five-stage document checklist; the approval log."""
     applicant = _applicant(request, pk)
     people = scope.scoped(request.user, Member.objects.filter(organization=applicant.organization, deleted_at=None))
-    step_form = StepForm(request.POST if "date" in request.POST else None, people=people)
+    groups = scope.scoped(
+        request.user, PartyGroup.objects.filter(organization=applicant.organization, dissolved_date__isnull=True)
+    )
+    step_form = StepForm(request.POST if "date" in request.POST else None, people=people, groups=groups)
     assessment_form = AssessmentForm(request.POST if "assessed" in request.POST else None)
     document_form = DocumentForm(request.POST if "kind" in request.POST else None, request.FILES or None)
     next_step = applicant.step + 1 if applicant.step < 25 else None
@@ -201,6 +204,10 @@ def year(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "counts": reports.year_counts(request.user, organization, chosen),
             "blank": reports.blank_villages(request.user, organization, today),
             "blank_years": reports.BLANK_YEARS,
+            "children": scope.scoped(
+                request.user,
+                Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1),
+            ).order_by("path"),
             "form": form,
             "may_plan": scope.role_allows(request.user, lambda role: role.writes_organizations),
             "section": "development",

@@ -343,3 +343,17 @@ def test_closing_a_file_needs_a_reason_and_ends_it(world, applicant):
     refused("已终止，不能再办理", enter, world, applicant, 2)
     # A closed file does not block a new application of the same person.
     assert open_file(world).pk != applicant.pk
+
+
+def test_step_19_puts_the_new_member_in_a_party_group(world, applicant):
+    from dangjian.members.services import create_party_group
+
+    group = create_party_group(
+        actor=world.branch_admin, organization=world.village, name="第一党小组", member_ids=[world.zhangsan.pk]
+    )
+    other = create_party_group(actor=world.town_admin, organization=world.community, name="社区党小组")
+    walk(world, applicant, 18)
+    refused("不是“中共兴丰村支部委员会”的现有党小组", enter, world, applicant, 19, who="town", party_group=other)
+    enter(world, applicant, 19, party_group=group)
+    applicant.refresh_from_db()
+    assert set(group.members.all()) == {world.zhangsan, applicant.member}
