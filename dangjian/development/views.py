@@ -43,7 +43,6 @@ def pipeline(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "files": rows[:500],
             "may_write": scope.may_change(request.user, lambda role: role.writes_members, organization),
             "lineage": tree.lineage(request.user, organization),
-            "section": "development",
         },
     )
 
@@ -52,9 +51,7 @@ def due(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """到期提醒: half-year assessments, probation ending within 30 days, approvals overdue."""
     organization = _organization(request, pk)
     items = reports.due_items(request.user, organization, timezone.localdate())
-    return render(
-        request, "development/due.html", {"organization": organization, "items": items, "section": "development"}
-    )
+    return render(request, "development/due.html", {"organization": organization, "items": items})
 
 
 def new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -69,9 +66,7 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已建立发展党员档案")
             return redirect("development:detail", pk=applicant.pk)
-    return render(
-        request, "development/new.html", {"organization": organization, "form": form, "section": "development"}
-    )
+    return render(request, "development/new.html", {"organization": organization, "form": form})
 
 
 def _applicant(request: HttpRequest, pk: int) -> Applicant:
@@ -141,7 +136,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "checklist": checklist,
             "log": steps_for(applicant),
             "may_write": scope.may_change(request.user, lambda role: role.writes_members, applicant),
-            "section": "development",
         },
     )
 
@@ -150,7 +144,7 @@ def rule_table(request: HttpRequest) -> HttpResponse:
     """发展党员时限规则: read by every administrator, edited by the county."""
     scope.require_role(request.user, lambda role: role.reads_organizations, "查看发展党员时限规则")
     rows = scope.scoped(request.user, IntervalRule.objects.all())
-    return render(request, "development/rules.html", {"rows": rows, "section": "development"})
+    return render(request, "development/rules.html", {"rows": rows})
 
 
 @require_POST
@@ -210,6 +204,5 @@ def year(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             ).order_by("path"),
             "form": form,
             "may_plan": scope.role_allows(request.user, lambda role: role.writes_organizations),
-            "section": "development",
         },
     )

@@ -357,3 +357,25 @@ def test_step_19_puts_the_new_member_in_a_party_group(world, applicant):
     enter(world, applicant, 19, party_group=group)
     applicant.refresh_from_db()
     assert set(group.members.all()) == {world.zhangsan, applicant.member}
+
+
+def test_a_refused_admission_leaves_nothing_half_written(world, applicant):
+    from dangjian.members.services import create_member
+
+    walk(world, applicant, 16)
+    logged = steps_for(applicant).count()
+    # Someone registered the person as a member meanwhile (an import, another branch).
+    create_member(
+        actor=world.county_admin,
+        organization=world.enterprise,
+        name="陈晓",
+        id_number=applicant.id_number,
+        education="bachelor",
+        category="probationary",
+        joined_date=D(2023, 10, 1),
+    )
+    refused("不能登记为预备党员", enter, world, applicant, 17)
+    applicant.refresh_from_db()
+    assert (applicant.step, applicant.status, applicant.member) == (16, FileStatus.OPEN, None)
+    assert not StepRecord.objects.filter(applicant=applicant, step=17).exists()
+    assert steps_for(applicant).count() == logged
