@@ -114,6 +114,38 @@ class AssessmentInput(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=500)
 
 
+class QuotaInput(serializers.Serializer[Any]):
+    organization = InScope(Organization, "党组织")
+    year = serializers.IntegerField(min_value=1950, max_value=2100)
+    amount = serializers.IntegerField(min_value=0, max_value=1000000)
+
+
+class QuotaRowSerializer(serializers.Serializer[Any]):
+    organization = serializers.IntegerField(source="organization.pk")
+    organization_name = serializers.CharField(source="organization.name")
+    amount = serializers.IntegerField()
+    given_by = serializers.IntegerField(source="given_by.pk", allow_null=True, default=None)
+    reached = serializers.IntegerField(help_text="本年度确定为发展对象的人数（含下级）")
+
+
+class CountSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(help_text="分组（性别、年龄段、学历、职业）")
+    count = serializers.IntegerField()
+
+
+class YearSerializer(serializers.Serializer[Any]):
+    year = serializers.IntegerField()
+    quotas = QuotaRowSerializer(many=True)
+    admitted = serializers.IntegerField(help_text="本年度发展党员数（支部大会通过并经审批）")
+    by_gender = CountSerializer(many=True)
+    by_age = CountSerializer(many=True)
+    by_education = CountSerializer(many=True)
+    by_occupation = CountSerializer(many=True)
+    blank_villages = serializers.ListField(
+        child=serializers.CharField(), help_text="近三年未发展党员的村（社区）党组织"
+    )
+
+
 ORG_PARAM = OpenApiParameter("organization", OpenApiTypes.INT, description="党组织 id（默认：当前所在组织）")
 
 
@@ -205,3 +237,44 @@ class ApplicantViewSet(ServiceViewSet):
                 for i in items
             ]
         )
+
+    @extend_schema(
+        parameters=[ORG_PARAM, OpenApiParameter("year", OpenApiTypes.INT, description="年度（默认今年）")],
+        responses=YearSerializer,
+    )
+    @action(detail=False)
+    def year(self, request: Request) -> Response:
+        """The year of a subtree: plan and progress, counts and structure, 空白村."""
+        organization = self._organization(request)
+        today = timezone.localdate()
+        try:
+            chosen = int(request.query_params.get("year") or today.year)
+        except ValueError:
+            chosen = today.year
+        if not 1950 <= chosen <= 2100:
+            chosen = today.year
+        counts = reports.year_counts(request.user, organization, chosen)
+
+        def pairs(rows: list[tuple[str, int]]) -> list[dict[str, Any]]:
+            return [{"name": name, "count": count} for name, count in rows]
+
+        body = {
+            "year": chosen,
+            "quotas": QuotaRowSerializer(reports.plan_progress(request.user, organization, chosen), many=True).data,
+            "admitted": counts.total,
+            "by_gender": pairs(counts.by_gender),
+            "by_age": pairs(counts.by_age),
+            "by_education": pairs(counts.by_education),
+            "by_occupation": pairs(counts.by_occupation),
+            "blank_villages": [org.name for org in reports.blank_villages(request.user, organization, today)],
+        }
+        return Response(body)
+
+    @extend_schema(request=QuotaInput, responses=QuotaRowSerializer)
+    @action(detail=False, methods=["post"])
+    def quota(self, request: Request) -> Response:
+        """下达发展党员计划: the county sets its own; each level divides what it holds."""
+        quota = services.set_quota(actor=request.user, **self.parse(request, QuotaInput))
+        reached = services.targets_in_year(quota.org_path, quota.year)
+        row = reports.QuotaRow(quota.organization, quota.amount, quota.given_by, reached)
+        return Response(QuotaRowSerializer(row).data)

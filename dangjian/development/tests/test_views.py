@@ -151,3 +151,27 @@ def test_a_finished_file_shows_its_steps_votes_and_checklist(world, applicant):
     assert "入党介绍人：张三" in text
     assert "入党申请书（缺）" in text  # nothing uploaded: the checklist says so
     assert "办理第" not in text  # nothing left to enter
+
+
+def test_api_year_and_quota(world, applicant):
+    county = world.client(world.county_admin)
+    url = "/api/v1/development-files/quota/"
+    assert (
+        county.post(
+            url, {"organization": world.county.pk, "year": 2023, "amount": 5}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    response = county.post(
+        url, {"organization": world.town.pk, "year": 2023, "amount": 6}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "最多还能分配5名" in str(response.json())
+    response = world.client(world.town_admin).post(
+        url, {"organization": world.enterprise.pk, "year": 2023, "amount": 1}, content_type="application/json"
+    )
+    assert response.status_code == 400  # outside the town's subtree: not found in its scope
+    walk(world, applicant, 17)
+    body = county.get("/api/v1/development-files/year/?year=2023").json()
+    assert body["quotas"][0]["reached"] == 1 and body["admitted"] == 1
+    assert {"name": "女", "count": 1} in body["by_gender"]
+    assert world.client(world.member_user).get("/api/v1/development-files/year/").status_code == 403
