@@ -38,9 +38,10 @@ class StageRow:
 
 
 def pipeline(user: Any, organization: Organization) -> list[StageRow]:
-    """How many open files stand in each stage (by the last step done)."""
+    """How many open files stand in each stage: the stage of the last step done (an applicant
+    is an activist once step 3 is done, a development target once step 7 is)."""
     steps = files(user, organization).values_list("step", flat=True)
-    counts = Counter(rules.stage_of(step + 1 if step < 25 else 25) for step in steps)
+    counts = Counter(rules.stage_of(step) for step in steps)
     return [StageRow(stage, counts.get(stage, 0)) for stage in rules.Stage]
 
 

@@ -18,7 +18,7 @@ D = dt.date
 
 
 def test_pipeline_counts_files_by_stage(world, applicant):
-    walk(world, applicant, 7)  # the next step (8) is in stage 三
+    walk(world, applicant, 7)  # a development target: stage 三
     other = open_file(world, id_number=make_id_number("1990-01-01", male=True, sequence=42), name="周七")
     rows = {str(r.stage): r.count for r in reports.pipeline(world.town_admin, world.town)}
     assert rows["一、申请入党"] == 1 and rows["三、发展对象的确定和考察"] == 1
@@ -175,3 +175,27 @@ def test_api_year_and_quota(world, applicant):
     assert body["quotas"][0]["reached"] == 1 and body["admitted"] == 1
     assert {"name": "女", "count": 1} in body["by_gender"]
     assert world.client(world.member_user).get("/api/v1/development-files/year/").status_code == 403
+
+
+def test_list_pages_keep_their_query_count_as_files_grow(world, applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client(world.town_admin)
+    urls = [reverse("development:pipeline"), reverse("development:due"), "/api/v1/development-files/"]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    walk(world, applicant, 6)
+    counts()  # warm the caches a first request fills (session, security policy)
+    before = counts()
+    for n in range(3):
+        other = open_file(world, id_number=make_id_number("1991-01-01", male=True, sequence=50 + n), name=f"新{n}")
+        walk(world, other, 6)
+    assert counts() == before
