@@ -7,9 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 
-from conftest import build_world
+from conftest import build_world, load_world
 from dangjian.approvals.services import steps_for
 from dangjian.core.errors import DomainError
 from dangjian.core.models import User
@@ -41,8 +42,16 @@ def _both(work: Any, users: list[int]) -> list[str]:
         return list(pool.map(run, users))
 
 
-def test_two_people_entering_the_same_step_at_once_one_wins():
-    world = build_world()
+@pytest.fixture
+def live_world(_world_keys, transactional_db):
+    try:
+        return load_world(_world_keys)
+    except ObjectDoesNotExist:
+        return build_world()  # committed: the test's flush removes it again
+
+
+def test_two_people_entering_the_same_step_at_once_one_wins(live_world):
+    world = live_world
     applicant = open_file(world)
     zhangsan = world.zhangsan
 
@@ -57,8 +66,8 @@ def test_two_people_entering_the_same_step_at_once_one_wins():
     assert steps_for(applicant).count() == 2
 
 
-def test_two_people_opening_a_file_for_one_person_at_once_one_wins():
-    world = build_world()
+def test_two_people_opening_a_file_for_one_person_at_once_one_wins(live_world):
+    world = live_world
 
     def apply(user: User) -> None:
         open_file(world, actor=user)
