@@ -85,7 +85,7 @@ def due_items(user: Any, organization: Organization, today: dt.date) -> list[Due
             (rules.ADMISSION_VOTE, rules.ADMISSION_APPROVAL),
             (rules.REGULARIZATION_VOTE, rules.REGULARIZATION_APPROVAL),
         ):
-            if step == vote:
+            if vote <= step < approval:  # voted, not yet approved (the upper talk may be done)
                 limit = add_months(dates[vote], APPROVAL_MONTHS)
                 if limit < today:
                     items.append(

@@ -82,6 +82,8 @@ def test_due_items(world, applicant):
     items = reports.due_items(world.town_admin, world.town, today)
     assert [(i.kind, i.due) for i in items] == [("审批超期", add_months(D(2023, 10, 10), 3))]
     assert reports.due_items(world.other_admin, world.other_town, today) == []
+    walk(world, applicant, 16)  # the upper committee's talk does not end the wait for its approval
+    assert [i.kind for i in reports.due_items(world.town_admin, world.town, today)] == ["审批超期"]
     # probation ending within 30 days: as of the day before its end
     walk(world, applicant, 21)
     items = reports.due_items(world.town_admin, world.town, D(2024, 9, 20))
