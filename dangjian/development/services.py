@@ -61,6 +61,9 @@ OUTCOMES = {"regularize": "按期转正", "extend": "延长预备期", "cancel":
 # registry yet (see docs/development.md): the branch leaves such members out with ``excluded``.
 VOTING_STATUSES = (Status.NORMAL, Status.MOBILE, Status.LOST_CONTACT, Status.ABROAD)
 GROUPING = 19  # 编入党支部和党小组
+# The upper committee may refuse the pre-review or the admission (the file then ends); a
+# regularization it does not approve goes back to the branch outside the system for now.
+REJECTABLE = frozenset({rules.PRE_REVIEW, rules.ADMISSION_APPROVAL})
 OPEN_STATUSES = (FileStatus.OPEN, FileStatus.PROBATION, FileStatus.REGULARIZED)
 
 
@@ -323,10 +326,10 @@ def enter_step(
             continue  # cancelling probation may come at any time during it
         _apply(rule, start, date, errors, warnings)
     people: dict[str, list[Member]] = {}
-    if data.reject and (step not in rules.UPPER_STEPS or not data.note.strip()):
-        errors.add(
-            "note", "上级党委不同意时，请写明理由" if step in rules.UPPER_STEPS else "只有上级党委的审批可以不同意"
-        )
+    if data.reject and step not in REJECTABLE:
+        errors.add("reject", "只有上级党委的预审和接收预备党员的审批可以不同意")
+    elif data.reject and not data.note.strip():
+        errors.add("note", "上级党委不同意时，请写明理由")
     if not data.reject:
         _step_rules(actor, applicant, step, date, data, outcome, dates, errors, people)
     vote = None

@@ -171,8 +171,11 @@ def test_upper_approval_after_three_months_warns_and_after_six_is_refused(world,
 
 
 def test_the_upper_committee_may_refuse_admission_with_a_reason(world, applicant):
+    walk(world, applicant, 15)
+    refused("只有上级党委的预审和接收预备党员的审批可以不同意", enter, world, applicant, 16, reject=True, note="x")
     walk(world, applicant, 16)
     refused("请写明理由", enter, world, applicant, 17, reject=True)
+
     enter(world, applicant, 17, reject=True, note="群众反映问题尚未查清")
     applicant.refresh_from_db()
     assert applicant.status == FileStatus.CLOSED and applicant.member is None
