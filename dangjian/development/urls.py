@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("year/", views.year, name="year"),
     path("org/<int:pk>/year/", views.year, name="year_org"),
+    path("document/<int:pk>/", views.document, name="document"),
     path("rules/", views.rule_table, name="rules"),
     path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
 ]

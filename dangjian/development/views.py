@@ -2,7 +2,7 @@
 render."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from dangjian.orgs.models import Organization
 
 from . import reports, rules, services
 from .forms import ApplicantForm, AssessmentForm, DocumentForm, QuotaForm, RuleForm, StepForm
-from .models import CHECKLIST, Applicant, IntervalRule
+from .models import CHECKLIST, Applicant, Document, IntervalRule
 
 
 def _reader(request: HttpRequest, action: str) -> scope.Acting:
@@ -206,3 +206,14 @@ def year(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "may_plan": scope.role_allows(request.user, lambda role: role.writes_organizations),
         },
     )
+
+
+def document(request: HttpRequest, pk: int) -> FileResponse:
+    """An uploaded document, through the scope (media files are never served directly)."""
+    _reader(request, "查看发展党员材料")
+    found = scope.get_scoped_or_404(request.user, Document.objects.all(), pk=pk)
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("材料文件不存在") from None
+    return FileResponse(handle, as_attachment=True, filename=found.file_name)

@@ -201,3 +201,22 @@ def test_list_pages_keep_their_query_count_as_files_grow(world, applicant):
         other = open_file(world, id_number=make_id_number("1991-01-01", male=True, sequence=50 + n), name=f"新{n}")
         walk(world, other, 6)
     assert counts() == before
+
+
+def test_documents_are_uploaded_and_downloaded_through_the_scope(world, applicant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = world.client(world.branch_admin)
+    upload = SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 body", content_type="application/pdf")
+    response = client.post(
+        reverse("development:detail", args=[applicant.pk]), {"kind": "application", "upload": upload}
+    )
+    assert response.status_code == 302
+    document = applicant.documents.get()
+    url = reverse("development:document", args=[document.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 body"
+    assert world.client(world.other_admin).get(url).status_code == 404
+    assert world.client(world.member_user).get(url).status_code == 403
+    page = client.get(reverse("development:detail", args=[applicant.pk])).text
+    assert "入党申请书✓" in page
