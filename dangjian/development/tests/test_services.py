@@ -382,3 +382,33 @@ def test_a_refused_admission_leaves_nothing_half_written(world, applicant):
     assert (applicant.step, applicant.status, applicant.member) == (16, FileStatus.OPEN, None)
     assert not StepRecord.objects.filter(applicant=applicant, step=17).exists()
     assert steps_for(applicant).count() == logged
+
+
+def test_assessments_belong_to_the_activist_period(world, applicant):
+    refused(
+        "到确定为发展对象止登记",
+        services.record_assessment,
+        actor=world.branch_admin,
+        applicant=applicant,
+        date=D(2022, 3, 1),
+        note="好",
+    )
+    walk(world, applicant, 3)
+    refused(
+        "不能早于确定为入党积极分子的日期2022-07-15",
+        services.record_assessment,
+        actor=world.branch_admin,
+        applicant=applicant,
+        date=D(2022, 7, 14),
+        note="好",
+    )
+    refused(
+        "请填写考察意见",
+        services.record_assessment,
+        actor=world.branch_admin,
+        applicant=applicant,
+        date=D(2022, 8, 1),
+        note=" ",
+    )
+    services.record_assessment(actor=world.branch_admin, applicant=applicant, date=D(2022, 7, 15), note="好")
+    assert applicant.assessments.count() == 1
