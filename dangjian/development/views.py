@@ -40,6 +40,7 @@ def pipeline(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         {
             "organization": organization,
             "stages": reports.pipeline(request.user, organization),
+            "branches": reports.pipeline_by_branch(request.user, organization),
             "files": rows[:500],
             "may_write": scope.may_change(request.user, lambda role: role.writes_members, organization),
             "lineage": tree.lineage(request.user, organization),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from conftest import make_id_number
 from dangjian.core.dates import add_months
-from dangjian.development import reports
+from dangjian.development import reports, services
 from dangjian.development.models import Applicant, IntervalRule
 
 from .conftest import open_file, walk
@@ -28,6 +28,10 @@ def test_pipeline_counts_files_by_stage(world, applicant):
     # The other town sees none of them.
     assert "陈晓" not in world.client(world.other_admin).get(reverse("development:pipeline")).text
     assert sum(r.count for r in reports.pipeline(world.other_admin, world.other_town)) == 0
+    services.move_applicant(actor=world.town_admin, applicant=other, organization=world.community, date=D(2022, 2, 1))
+    rows = [(r.name, r.counts) for r in reports.pipeline_by_branch(world.town_admin, world.town)]
+    assert rows == [(world.village.name, [0, 0, 1, 0, 0]), (world.community.name, [1, 0, 0, 0, 0])]
+    assert world.community.name in world.client(world.town_admin).get(reverse("development:pipeline")).text
 
 
 def test_pipeline_of_an_organization_outside_the_scope_is_404(world):
