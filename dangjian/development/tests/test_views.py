@@ -29,8 +29,8 @@ def test_pipeline_counts_files_by_stage(world, applicant):
     assert "陈晓" not in world.client(world.other_admin).get(reverse("development:pipeline")).text
     assert sum(r.count for r in reports.pipeline(world.other_admin, world.other_town)) == 0
     services.move_applicant(actor=world.town_admin, applicant=other, organization=world.community, date=D(2022, 2, 1))
-    rows = [(r.name, r.counts) for r in reports.pipeline_by_branch(world.town_admin, world.town)]
-    assert rows == [(world.village.name, [0, 0, 1, 0, 0]), (world.community.name, [1, 0, 0, 0, 0])]
+    branches = [(r.name, r.counts) for r in reports.pipeline_by_branch(world.town_admin, world.town)]
+    assert branches == [(world.village.name, [0, 0, 1, 0, 0]), (world.community.name, [1, 0, 0, 0, 0])]
     assert world.community.name in world.client(world.town_admin).get(reverse("development:pipeline")).text
 
 
