@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "dangjian.elections",
     "dangjian.approvals",
     "dangjian.transfers",
+    "dangjian.development",
     "dangjian.accounts",
     "dangjian.demo",
 ]

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from dangjian.accounts.api import TokenObtainView
 from dangjian.accounts.views import LoginView
+from dangjian.development.api import ApplicantViewSet
 from dangjian.elections.api import StructureReportViewSet, TermViewSet
 from dangjian.members.api import MemberViewSet
 from dangjian.members.api_groups import PartyGroupViewSet
@@ -23,6 +24,7 @@ router.register("terms", TermViewSet)
 router.register("structure", StructureReportViewSet, basename="structure")
 router.register("transfers", TransferViewSet)
 router.register("mobile-members", MobileMemberViewSet, basename="mobile-member")
+router.register("development-files", ApplicantViewSet, basename="development-file")
 
 urlpatterns = [
     path("", org_views.dashboard, name="home"),
@@ -33,6 +35,7 @@ urlpatterns = [
     path("members/", include("dangjian.members.urls")),
     path("elections/", include("dangjian.elections.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
+    path("development/", include("dangjian.development.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

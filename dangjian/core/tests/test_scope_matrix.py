@@ -222,6 +222,29 @@ ROUTES: dict[str, Route] = {
         for step in ("contact", "review", "return")
     },
     "mobile-member-inflow": Route("open"),
+    # Member development (发展党员): pages need a role that reads members; a file is reached
+    # through its branch's path. The rule table is system-wide (read by every administrator; its
+    # edit is refused below the county: development/tests/test_views.py), and the plan's POST
+    # takes its organization in the body (test_api_year_and_quota).
+    "development:pipeline": Route("list", section="read_members"),
+    "development:due": Route("list", section="read_members"),
+    "development:year": Route("list", section="read_members"),
+    "development:rules": Route("list", section="read_orgs"),
+    "development:rule_edit": Route("open"),
+    "development:pipeline_org": Route("org", section="read_members"),
+    "development:due_org": Route("org", section="read_members"),
+    "development:year_org": Route("org", section="read_members"),
+    "development:new": Route("org", section="read_members"),
+    "development:detail": Route("applicant", section="read_members"),
+    "development:document": Route("document", section="read_members"),
+    "development-file-list": Route("list"),
+    "development-file-pipeline": Route("list"),
+    "development-file-due": Route("list"),
+    "development-file-year": Route("list"),
+    "development-file-quota": Route("open"),
+    "development-file-detail": Route("applicant", sees="read_members"),
+    "development-file-step": Route("applicant", method="post", needs="members", destructive=True),
+    "development-file-assessment": Route("applicant", method="post", needs="members", destructive=True),
 }
 WRITES = {  # the API detail routes under their write methods
     ("organization-detail", "patch"): Route("org", method="patch", needs="orgs", data={"short_name": "改"}),
@@ -340,6 +363,35 @@ def _mobile(organization: Any) -> Any:
 
 
 ATTACHED |= {"transfer": _transfer, "mobile": _mobile}
+
+
+def _applicant(organization: Any) -> Any:
+    from conftest import make_id_number
+    from dangjian.development.models import Applicant
+
+    number = make_id_number("1995-01-01", male=True, sequence=100 + organization.pk % 300)
+    return Applicant.objects.create(
+        name="发展对象测试",
+        gender="1",
+        birth_date=dt.date(1995, 1, 1),
+        education="bachelor",
+        organization=organization,
+        org_path=organization.path,
+        **Applicant.id_columns(number),
+    )
+
+
+def _document(organization: Any) -> Any:
+    from django.core.files.base import ContentFile
+
+    from dangjian.development.models import Document
+
+    return Document.objects.create(
+        applicant=_applicant(organization), kind="other", file=ContentFile(b"%PDF", name="x.pdf"), file_name="x.pdf"
+    )
+
+
+ATTACHED |= {"applicant": _applicant, "document": _document}
 OBJECT_KWARG = {"unit": "unit", "link": "link", "group": "group", "term": "term", "officer": "officer"}
 
 
