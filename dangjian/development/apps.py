@@ -24,3 +24,8 @@ class DevelopmentConfig(AppConfig):
         from .rehome import ApplicantRehomer
 
         register_rehomer("development", ApplicantRehomer())
+        from dangjian.members import moves
+
+        from .services import follow_member
+
+        moves.follow(follow_member)  # a 预备党员's file goes where an accepted transfer takes them

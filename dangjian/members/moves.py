@@ -8,6 +8,7 @@ who acts.
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,18 @@ from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Organization
 
 from .models import Member, MembershipPeriod
+
+
+Follower = Callable[[Member], None]
+_followers: list[Follower] = []
+
+
+def follow(hook: Follower) -> Follower:
+    """Call ``hook(member)`` after every move, inside its transaction: what belongs to the person
+    elsewhere (a development file) goes where they went. Registered from an app's ``ready()``."""
+    if hook not in _followers:
+        _followers.append(hook)
+    return hook
 
 
 class MoveRefused(Exception):
@@ -56,6 +69,8 @@ def move_member(member: Member, organization: Organization, date: dt.date, reaso
     period = MembershipPeriod.objects.create(member=member, organization=organization, start=date, reason=reason)
     member.organization, member.org_path, member.party_group = organization, organization.path, None
     member.save(update_fields=["organization", "org_path", "party_group", "updated_at"])
+    for hook in _followers:
+        hook(member)
     return period
 
 

@@ -251,13 +251,13 @@ def test_the_file_moves_and_the_time_served_counts_on(world, applicant):
 
 
 def test_a_probationary_members_file_follows_the_member(world, applicant):
+    """The move (an accepted transfer's last step) carries the file itself: the hook is registered."""
     from dangjian.members.moves import move_member
 
     walk(world, applicant, 17)
     move_member(applicant.member, world.community, D(2024, 2, 1), "转接")
-    services.follow_member(applicant.member)
     applicant.refresh_from_db()
-    assert applicant.organization == world.community
+    assert (applicant.organization, applicant.org_path) == (world.community, world.community.path)
 
 
 def test_quota_is_divided_down_the_tree(world):
