@@ -18,7 +18,6 @@ from dangjian.orgs.models import Organization
 
 from .models import Member, MembershipPeriod
 
-
 Follower = Callable[[Member], None]
 _followers: list[Follower] = []
 
