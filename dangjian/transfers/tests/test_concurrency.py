@@ -33,6 +33,8 @@ WORKERS = 8  # bounded: the pool, and so the database connections, never exceed 
 
 
 def _county(towns: int, branches_per_town: int, members_per_branch: int) -> tuple[User, list[Any], list[Member]]:
+    # A tree of its own: whatever an earlier test left committed (the session's world) goes first.
+    call_command("flush", interactive=False, verbosity=0)
     county = create_root_organization(
         name="压力测试县委", short_name="县委", code="S0", kind=OrgKind.COMMITTEE, unit_category=UnitCategory.ORGAN
     )
