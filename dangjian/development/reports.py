@@ -206,7 +206,11 @@ def blank_villages(user: Any, organization: Organization, today: dt.date) -> lis
     """空白村: village and community branches of the subtree with no member who joined in the
     last three years (whether developed here or registered otherwise)."""
     since = add_years(today, -BLANK_YEARS)
-    recent = Member.objects.filter(joined_date__gt=since, deleted_at__isnull=True).values("organization")
+    # Only the subtree's members (the organization is already in the user's scope): the index on
+    # org_path narrows it, instead of every member of the county who joined lately.
+    recent = Member.objects.filter(
+        org_path__startswith=organization.path, joined_date__gt=since, deleted_at__isnull=True
+    ).values("organization")
     return list(
         scope.scoped(user, Organization.objects.all())
         .filter(
