@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "dangjian.approvals",
     "dangjian.transfers",
     "dangjian.development",
+    "dangjian.discipline",
     "dangjian.accounts",
     "dangjian.demo",
 ]

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from dangjian.accounts.api import TokenObtainView
 from dangjian.accounts.views import LoginView
 from dangjian.development.api import ApplicantViewSet
+from dangjian.discipline.api import SanctionViewSet
 from dangjian.elections.api import StructureReportViewSet, TermViewSet
 from dangjian.members.api import MemberViewSet
 from dangjian.members.api_groups import PartyGroupViewSet
@@ -25,6 +26,7 @@ router.register("structure", StructureReportViewSet, basename="structure")
 router.register("transfers", TransferViewSet)
 router.register("mobile-members", MobileMemberViewSet, basename="mobile-member")
 router.register("development-files", ApplicantViewSet, basename="development-file")
+router.register("sanctions", SanctionViewSet)
 
 urlpatterns = [
     path("", org_views.dashboard, name="home"),
@@ -36,6 +38,7 @@ urlpatterns = [
     path("elections/", include("dangjian.elections.urls")),
     path("transfers/", include("dangjian.transfers.urls")),
     path("development/", include("dangjian.development.urls")),
+    path("discipline/", include("dangjian.discipline.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

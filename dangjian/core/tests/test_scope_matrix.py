@@ -222,6 +222,19 @@ ROUTES: dict[str, Route] = {
         for step in ("contact", "review", "return")
     },
     "mobile-member-inflow": Route("open"),
+    # 党纪处分: read by the roles that read members, through the member's path; recorded and
+    # ended by an 组织部/党委管理员 whose scope holds the member ("orgs"). The deciding
+    # organization in a body may lie above the scope (discipline/tests/test_api.py).
+    "discipline:list": Route("list", section="read_members"),
+    "discipline:new": Route("member", needs="orgs"),
+    "discipline:detail": Route("sanction", sees="read_members"),
+    "discipline:act": Route("sanction", method="post", needs="orgs", destructive=True),
+    "sanction-list": Route("list"),
+    "sanction-detail": Route("sanction", sees="read_members"),
+    **{
+        f"sanction-{step}": Route("sanction", method="post", needs="orgs", destructive=True)
+        for step in ("extend", "restore", "expel")
+    },
     # Member development (发展党员): pages need a role that reads members; a file is reached
     # through its branch's path. The rule table is system-wide (read by every administrator; its
     # edit is refused below the county: development/tests/test_views.py), and the plan's POST
@@ -363,6 +376,26 @@ def _mobile(organization: Any) -> Any:
 
 
 ATTACHED |= {"transfer": _transfer, "mobile": _mobile}
+
+
+def _sanction(organization: Any) -> Any:
+    from dangjian.discipline.models import Sanction
+
+    member = Member.objects.filter(organization=organization)[0]
+    return Sanction.objects.create(
+        member=member,
+        member_name=member.name,
+        kind="probation",
+        months=12,
+        decided_on=dt.date(2024, 1, 1),
+        effect_until=dt.date(2025, 1, 1),
+        deciding_org=organization,
+        deciding_org_name=organization.name,
+        reason="违反组织纪律",
+    )
+
+
+ATTACHED |= {"sanction": _sanction}
 
 
 def _applicant(organization: Any) -> Any:
