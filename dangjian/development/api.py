@@ -1,5 +1,6 @@
 """/api/v1/development-files/: the development files (发展党员档案) of your subtree; open one
-(POST), enter its next step, record an assessment; ``pipeline`` and ``due`` for a subtree."""
+(POST), enter its next step, record an assessment or a publicity (公示); ``pipeline`` and ``due``
+for a subtree."""
 
 from typing import Any
 
@@ -18,7 +19,7 @@ from dangjian.members.models import Member, PartyGroup
 from dangjian.orgs.models import Organization
 
 from . import reports, rules, services
-from .models import Applicant, StepRecord
+from .models import Applicant, Assessment, Publicity, StepRecord
 
 
 class StepRecordSerializer(serializers.ModelSerializer[StepRecord]):
@@ -26,11 +27,27 @@ class StepRecordSerializer(serializers.ModelSerializer[StepRecord]):
 
     class Meta:
         model = StepRecord
-        fields = ["step", "name", "round", "date", "note", "outcome", "warnings"]
+        fields = ["step", "name", "round", "date", "note", "outcome", "refused", "warnings"]
         read_only_fields = fields
 
     def get_name(self, record: StepRecord) -> str:
         return rules.step_name(record.step)
+
+
+class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+    class Meta:
+        model = Assessment
+        fields = ["kind", "date", "note"]
+        read_only_fields = fields
+
+
+class PublicitySerializer(serializers.ModelSerializer[Publicity]):
+    working_days = serializers.IntegerField(read_only=True, help_text="周一至周五的天数（未扣除法定节假日）")
+
+    class Meta:
+        model = Publicity
+        fields = ["step", "round", "start", "end", "working_days", "result"]
+        read_only_fields = fields
 
 
 class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
@@ -43,6 +60,8 @@ class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
     )
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     steps = StepRecordSerializer(many=True, read_only=True)
+    assessments = AssessmentSerializer(many=True, read_only=True)
+    publicity = PublicitySerializer(many=True, read_only=True)
 
     class Meta:
         model = Applicant
@@ -61,6 +80,8 @@ class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
             "status_display",
             "member",
             "steps",
+            "assessments",
+            "publicity",
         ]
         read_only_fields = fields
 
@@ -114,6 +135,13 @@ class AssessmentInput(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=500)
 
 
+class PublicityInput(serializers.Serializer[Any]):
+    step = serializers.ChoiceField(choices=rules.PUBLICITY_CHOICES, help_text="公示后办理的步骤：3、7、17或24")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    result = serializers.CharField(max_length=500, help_text="公示结果：有无反映问题及核实处理情况")
+
+
 class QuotaInput(serializers.Serializer[Any]):
     organization = InScope(Organization, "党组织")
     year = serializers.IntegerField(min_value=1950, max_value=2100)
@@ -153,7 +181,11 @@ ORG_PARAM = OpenApiParameter("organization", OpenApiTypes.INT, description="党�
 class ApplicantViewSet(ServiceViewSet):
     """发展党员档案 of your subtree (ID numbers masked); open a file (POST, step 1)."""
 
-    queryset = Applicant.objects.select_related("organization").prefetch_related("steps").order_by("org_path", "name")
+    queryset = (
+        Applicant.objects.select_related("organization")
+        .prefetch_related("steps", "assessments", "publicity")
+        .order_by("org_path", "name")
+    )
     serializer_class = ApplicantSerializer
     http_method_names = ["get", "post", "head", "options"]
 
@@ -181,10 +213,19 @@ class ApplicantViewSet(ServiceViewSet):
     @extend_schema(request=AssessmentInput, responses=ApplicantSerializer)
     @action(detail=True, methods=["post"])
     def assessment(self, request: Request, pk: str | None = None) -> Response:
-        """登记培养考察 (每半年一次)."""
+        """登记考察 (每半年一次): of an activist, or of a probationary member (预备期考察)."""
         applicant = self.get_object()
         services.record_assessment(actor=request.user, applicant=applicant, **self.parse(request, AssessmentInput))
-        return Response(ApplicantSerializer(applicant).data)
+        return Response(ApplicantSerializer(Applicant.objects.get(pk=applicant.pk)).data)
+
+    @extend_schema(request=PublicityInput, responses=ApplicantSerializer)
+    @action(detail=True, methods=["post"])
+    def publicity(self, request: Request, pk: str | None = None) -> Response:
+        """登记公示: dates and result of the publicity held before step 3, 7, 17 or 24 (checked
+        there: at least 5 working days, Monday to Friday, by the rule table)."""
+        applicant = self.get_object()
+        services.record_publicity(actor=request.user, applicant=applicant, **self.parse(request, PublicityInput))
+        return Response(ApplicantSerializer(Applicant.objects.get(pk=applicant.pk)).data)
 
     def _organization(self, request: Request) -> Organization:
         acting = scope.require_role(request.user, lambda role: role.reads_members, "查看发展党员")
@@ -222,7 +263,8 @@ class ApplicantViewSet(ServiceViewSet):
     )
     @action(detail=False)
     def due(self, request: Request) -> Response:
-        """Half-year assessments, probation ending within 30 days, approvals overdue."""
+        """Half-year assessments (activists and probationary members), probation ending within 30
+        days, approvals overdue."""
         items = reports.due_items(request.user, self._organization(request), timezone.localdate())
         return Response(
             [

@@ -10,7 +10,7 @@ class DevelopmentConfig(AppConfig):
         from dangjian.orgs.restructure import register_rehomer
 
         from . import timeline  # noqa: F401  (registers the member timeline's development entries)
-        from .models import Applicant, Assessment, Document, IntervalRule, Quota, StepRecord
+        from .models import Applicant, Assessment, Document, IntervalRule, Publicity, Quota, StepRecord
 
         def members(role: object) -> bool:
             return bool(role.reads_members)  # type: ignore[attr-defined]
@@ -19,6 +19,7 @@ class DevelopmentConfig(AppConfig):
         scope.register(StepRecord, path="applicant__org_path", readers=members)
         scope.register(Assessment, path="applicant__org_path", readers=members)
         scope.register(Document, path="applicant__org_path", readers=members)
+        scope.register(Publicity, path="applicant__org_path", readers=members)
         scope.register(Quota, path="org_path", readers=lambda role: role.reads_organizations)
         scope.register(IntervalRule, path=None, readers=lambda role: role.reads_organizations)
         from .rehome import ApplicantRehomer

@@ -5,9 +5,11 @@ from typing import Any
 from django import forms
 
 from dangjian.core.enums import Education, Occupation
+from dangjian.core.errors import DomainError
 from dangjian.core.forms import StyledForm, date_field
 from dangjian.members.models import Member, PartyGroup
 
+from . import rules
 from .models import DocumentKind
 from .services import OUTCOMES, StepInput
 
@@ -79,6 +81,20 @@ class StepForm(StyledForm):
 class AssessmentForm(StyledForm):
     assessed = date_field("考察日期", required=True)
     opinion = forms.CharField(label="考察意见", max_length=500)
+
+
+class PublicityForm(StyledForm):
+    publicity_step = forms.TypedChoiceField(label="公示事项", choices=rules.PUBLICITY_CHOICES, coerce=int)
+    starts = date_field("公示开始日期", required=True)
+    ends = date_field("公示结束日期", required=True)
+    result = forms.CharField(label="公示结果", max_length=500, help_text="有无反映问题及核实处理情况，如：无异议")
+
+    FIELDS = {"step": "publicity_step", "start": "starts", "end": "ends"}  # the service's names → ours
+
+    def add_domain_error(self, error: DomainError) -> None:
+        for name, messages in error.errors.items():
+            for message in messages:
+                self.add_error(self.FIELDS.get(name or "", name if name in self.fields else None), message)
 
 
 class DocumentForm(StyledForm):

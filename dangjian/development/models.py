@@ -1,6 +1,7 @@
 """Member development (发展党员): one file per person from application to regularization, its
 steps, the branch-meeting votes, assessments, documents, and the rule table of intervals."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -47,7 +48,10 @@ class Applicant(models.Model):
     )
     org_path = PathField("组织路径", max_length=255, editable=False)
     step = models.PositiveSmallIntegerField("已完成步骤", choices=rules.STEP_CHOICES, default=1)
-    round = models.PositiveSmallIntegerField("转正轮次", default=0)  # 1 after an extension of probation
+    # The regularization round: 0 at first, one more each time the branch discusses the
+    # regularization again (after an approved extension, or after the upper committee refused the
+    # branch's resolution at step 24). Steps 22–24 (23–24 after a refusal) are recorded per round.
+    round = models.PositiveSmallIntegerField("转正轮次", default=0)
     status = models.CharField("状态", max_length=12, choices=FileStatus.choices, default=FileStatus.OPEN)
     extension_months = models.PositiveSmallIntegerField("延长预备期（月）", default=0)
     member = models.OneToOneField(
@@ -99,8 +103,10 @@ class Applicant(models.Model):
 
 
 class StepRecord(models.Model):
-    """One of the 25 steps, done on a date. ``round`` is 1 for steps 22–24 repeated after an
-    extension of probation. ``warnings`` keeps the advisory rules that the date broke."""
+    """One of the 25 steps, done on a date. ``round`` counts the repetitions of steps 22–24: after
+    an approved extension of probation (22–24 again) or after the upper committee refused the
+    branch's resolution (``refused`` on that step 24; 23–24 again). ``warnings`` keeps the
+    advisory rules that the date broke."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="steps", verbose_name="档案")
     step = models.PositiveSmallIntegerField("步骤", choices=rules.STEP_CHOICES)
@@ -114,6 +120,9 @@ class StepRecord(models.Model):
     training_days = models.PositiveSmallIntegerField("集中培训天数", null=True, blank=True)
     training_hours = models.PositiveSmallIntegerField("集中培训学时", null=True, blank=True)
     review_passed = models.BooleanField("政审结论合格", null=True, blank=True)
+    # Steps 13, 17, 24: the upper committee did not agree (the note says why). At 24 ``outcome``
+    # keeps the branch's resolution that was refused.
+    refused = models.BooleanField("上级党委不同意", default=False)
     warnings = models.JSONField("提醒", default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="录入人"
@@ -179,10 +188,17 @@ class BranchVote(models.Model):
         return self.arithmetic
 
 
+class AssessmentKind(models.TextChoices):
+    ACTIVIST = "activist", "培养考察"  # 入党积极分子: steps 3–6, checked (blocking) at step 7
+    PROBATION = "probation", "预备期考察"  # 预备党员 (step 21 继续教育考察): advisory at step 23
+
+
 class Assessment(models.Model):
-    """培养考察: the branch's half-yearly assessment of an activist (每半年一次)."""
+    """The branch's half-yearly assessment (每半年一次) of an activist (培养考察) or of a
+    probationary member (预备期考察); the service sets the kind from where the file stands."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="assessments", verbose_name="档案")
+    kind = models.CharField("考察类别", max_length=10, choices=AssessmentKind.choices, default=AssessmentKind.ACTIVIST)
     date = models.DateField("考察日期")
     note = models.CharField("考察意见", max_length=500)
     created_by = models.ForeignKey(
@@ -190,8 +206,8 @@ class Assessment(models.Model):
     )
 
     class Meta:
-        verbose_name = "培养考察"
-        verbose_name_plural = "培养考察"
+        verbose_name = "考察记录"
+        verbose_name_plural = "考察记录"
         ordering = ["applicant", "date"]
 
     def __str__(self) -> str:
@@ -245,17 +261,56 @@ class Document(models.Model):
         return self.file_name
 
 
+class Publicity(models.Model):
+    """公示: the publicity the branch held before a step (the activist 3, the development target 7,
+    the admission's approval 17, the regularization's approval 24), from ``start`` to ``end``, and
+    what came of it (objections raised and how they were settled, or 无异议). The rule table's
+    publicity rows check it when that step is entered."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="publicity", verbose_name="档案")
+    step = models.PositiveSmallIntegerField("公示事项", choices=rules.PUBLICITY_CHOICES)
+    round = models.PositiveSmallIntegerField("轮次", default=0)
+    start = models.DateField("公示开始日期")
+    end = models.DateField("公示结束日期")
+    result = models.CharField("公示结果", max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="录入人"
+    )
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "发展党员公示"
+        verbose_name_plural = "发展党员公示"
+        ordering = ["applicant", "start", "step"]
+        constraints = [models.CheckConstraint(condition=Q(start__lte=models.F("end")), name="publicity_start_end")]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} {self.get_step_display()} {self.start}—{self.end}"
+
+    @property
+    def working_days(self) -> int:
+        return rules.working_days(self.start, self.end)
+
+
+class RuleKind(models.TextChoices):
+    INTERVAL = "interval", "步骤间隔"
+    PUBLICITY = "publicity", "公示期"
+
+
 class IntervalRule(models.Model):
-    """The rule table: step ``to_step`` at least / at most ``amount`` ``unit`` after
-    ``from_step`` (0: birth). Blocking rules refuse the step; advisory ones warn and are
-    recorded with it. Shipped with RULES.md's values, edited by the county."""
+    """The rule table. An interval rule: step ``to_step`` at least / at most ``amount`` ``unit``
+    after ``from_step`` (0: birth). A publicity rule: before ``to_step``, a publicity (公示) of at
+    least ``amount`` working days, begun on or after ``from_step`` and over before ``to_step``.
+    Blocking rules refuse the step; advisory ones warn and are recorded with it. Shipped with
+    RULES.md's values, edited by the county."""
 
     code = models.SlugField("编码", max_length=40, unique=True)
+    kind = models.CharField("规则类别", max_length=10, choices=RuleKind.choices, default=RuleKind.INTERVAL)
     from_step = models.PositiveSmallIntegerField("起算步骤", choices=[(0, "出生"), *rules.STEP_CHOICES])
     to_step = models.PositiveSmallIntegerField("检查步骤", choices=rules.STEP_CHOICES)
     at_least = models.BooleanField("至少（否则为至多）")
     amount = models.PositiveSmallIntegerField("数量")
-    unit = models.CharField("单位", max_length=6, choices=[(u.value, label) for u, label in rules.UNIT_LABELS.items()])
+    unit = models.CharField("单位", max_length=8, choices=[(u.value, label) for u, label in rules.UNIT_LABELS.items()])
     blocking = models.BooleanField("强制（否则仅提醒）")
     source = models.CharField("依据", max_length=200)
     active = models.BooleanField("启用", default=True)
@@ -276,7 +331,15 @@ class IntervalRule(models.Model):
 
     def as_rule(self) -> rules.Interval:
         return rules.Interval(
-            self.code, self.from_step, self.to_step, self.at_least, self.amount, self.unit, self.blocking, self.source
+            self.code,
+            self.from_step,
+            self.to_step,
+            self.at_least,
+            self.amount,
+            self.unit,
+            self.blocking,
+            self.source,
+            self.kind,
         )
 
 
@@ -309,3 +372,13 @@ class Quota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.year}: {self.amount}"
+
+
+def round_labels(records: Iterable[StepRecord]) -> dict[int, str]:
+    """Why each regularization round after the first began: the step 24 that closed the round
+    before it approved an extension, or refused the branch's resolution."""
+    return {
+        record.round + 1: "（上级党委不同意后重新讨论）" if record.refused else "（延长预备期后）"
+        for record in records
+        if record.step == rules.REGULARIZATION_APPROVAL
+    }

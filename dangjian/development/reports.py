@@ -15,7 +15,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_LEVEL_KINDS, Organization, UnitCategory
 
 from . import rules
-from .models import Applicant, FileStatus, Quota, StepRecord
+from .models import Applicant, AssessmentKind, FileStatus, Quota, StepRecord
 
 DUE_DAYS = 30  # probation ending, assessments falling due: within this many days
 APPROVAL_MONTHS = 3  # 细则: upper approval within 3 months of the branch vote
@@ -66,14 +66,15 @@ def pipeline_by_branch(user: Any, organization: Organization) -> list[BranchRow]
 @dataclass(frozen=True)
 class DueItem:
     applicant: Applicant
-    kind: str  # 半年考察, 预备期届满, 审批超期
+    kind: str  # 半年考察, 预备期考察, 预备期届满, 审批超期
     due: dt.date
     text: str
     overdue: bool
 
 
 def due_items(user: Any, organization: Organization, today: dt.date) -> list[DueItem]:
-    """Half-year assessments falling due, probation ending within 30 days, and upper approvals
+    """Half-year assessments falling due (of activists, and of probationary members: the first
+    half year of probation without one), probation ending within 30 days, and upper approvals
     pending longer than three months after the branch vote; the soonest first."""
     horizon = today + dt.timedelta(days=DUE_DAYS)
     items = []
@@ -95,6 +96,11 @@ def due_items(user: Any, organization: Organization, today: dt.date) -> list[Due
             and step < rules.REGULARIZATION_VOTE
         ):
             end = rules.probation_end(applicant.member.joined_date, applicant.extension_months)
+            probation = [a.date for a in applicant.assessments.all() if a.kind == AssessmentKind.PROBATION]
+            half = rules.next_probation_assessment_due(applicant.member.joined_date, end, today, probation)
+            if half is not None and half <= horizon:
+                text = f"应在{half:%Y-%m-%d}前完成本半年的预备期考察"
+                items.append(DueItem(applicant, "预备期考察", half, text, half < today))
             if end <= horizon:
                 items.append(
                     DueItem(applicant, "预备期届满", end, f"预备期于{end:%Y-%m-%d}届满，应及时讨论转正", end < today)

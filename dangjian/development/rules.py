@@ -3,8 +3,10 @@
 The intervals between steps are data (``IntervalRule`` rows, edited by the county); this module
 checks one interval with calendar arithmetic (``core.dates``: one year from 2023-03-01 is
 2024-03-01, three months from 31 March is 30 June) and holds the rules that are not intervals:
-half-yearly assessments, introducers, political review, training, leaving the unit, extension of
-probation and the branch-meeting vote arithmetic (RULES.md §1.3).
+half-yearly assessments (of the activist, and of the probationary member), introducers, political
+review, training, leaving the unit, extension of probation and the branch-meeting vote arithmetic
+(RULES.md §1.3). Publicity (公示) rows of the same table count working days: Monday to Friday,
+without a holiday calendar.
 """
 
 import datetime as dt
@@ -91,9 +93,11 @@ class Unit(StrEnum):
     DAYS = "days"
     MONTHS = "months"
     YEARS = "years"
+    WORKDAYS = "workdays"  # publicity rules only: Monday to Friday
 
 
-UNIT_LABELS = {Unit.DAYS: "天", Unit.MONTHS: "个月", Unit.YEARS: "年"}
+UNIT_LABELS = {Unit.DAYS: "天", Unit.MONTHS: "个月", Unit.YEARS: "年", Unit.WORKDAYS: "个工作日"}
+INTERVAL, PUBLICITY = "interval", "publicity"  # the kinds of rule (models.RuleKind)
 
 
 def add_interval(day: dt.date, amount: int, unit: str) -> dt.date:
@@ -118,10 +122,16 @@ class Interval:
     unit: str
     blocking: bool
     source: str
+    kind: str = INTERVAL
 
     @property
     def text(self) -> str:
         span = f"{self.amount}{UNIT_LABELS[Unit(self.unit)]}"
+        if self.kind == PUBLICITY:
+            return (
+                f"“{step_name(self.to_step)}”前应在一定范围内公示，公示期不少于{self.amount}个工作日"
+                f"（按周一至周五计，未扣除法定节假日；{self.source}）"
+            )
         if self.from_step == BIRTH:
             return f"“{step_name(self.to_step)}”时应年满{span}（{self.source}）"
         bound = "不得早于" if self.at_least else "应在"
@@ -173,7 +183,63 @@ DEFAULT_INTERVALS: tuple[Interval, ...] = (
     Interval(
         "regularization_approval", 23, 24, False, 3, Unit.MONTHS, True, "《发展党员工作细则》第三十三条：三个月内审批"
     ),
+    # 公示 ≥ 5 working days (RULES.md §1.2 derived rules [P]: a local rule): shipped by migration
+    # 0004, advisory; the county may make them blocking. ``from_step``: the publicity begins on or
+    # after that step's date; it must be over before ``to_step``'s.
+    *(
+        Interval(f"publicity_{name}", after, before, True, 5, Unit.WORKDAYS, False, source, PUBLICITY)
+        for name, after, before, source in (
+            ("activist", 2, 3, "部分地方规定：确定入党积极分子前公示"),
+            ("target", 6, 7, "部分地方规定：确定发展对象前公示"),
+            ("admission", 15, 17, "部分地方规定：支部大会通过后、上级党委审批前公示拟接收的预备党员"),
+            ("regularization", 23, 24, "部分地方规定：支部大会通过后、上级党委审批前公示拟转正的预备党员"),
+        )
+    ),
 )
+
+
+# --- Publicity (公示) ------------------------------------------------------------------------
+
+# The steps a publicity precedes, and where each one may begin (the step whose date opens it).
+PUBLICITY_AFTER = {
+    ACTIVIST: 2,
+    TARGET: 6,
+    ADMISSION_APPROVAL: ADMISSION_VOTE,
+    REGULARIZATION_APPROVAL: REGULARIZATION_VOTE,
+}
+PUBLICITY_CHOICES = [
+    (ACTIVIST, "拟确定入党积极分子公示"),
+    (TARGET, "拟确定发展对象公示"),
+    (ADMISSION_APPROVAL, "拟接收预备党员公示"),
+    (REGULARIZATION_APPROVAL, "拟转为正式党员公示"),
+]
+
+
+def working_days(start: dt.date, end: dt.date) -> int:
+    """Monday to Friday from ``start`` to ``end``, both included. No holiday calendar: a public
+    holiday on a weekday counts, a working Saturday (调休) does not."""
+    if end < start:
+        return 0
+    weeks, rest = divmod((end - start).days + 1, 7)
+    extra = sum(1 for i in range(rest) if (start.weekday() + i) % 7 < 5)
+    return weeks * 5 + extra
+
+
+def publicity_problem(
+    rule: Interval, opened: dt.date, on: dt.date, periods: Iterable[tuple[dt.date, dt.date]]
+) -> str | None:
+    """The rule's message if no publicity begun on or after ``opened`` (the date of the step
+    that opens it) and over before ``on`` (the checked step's date) lasted ``rule.amount``
+    working days; None when one did."""
+    inside = sorted((p for p in periods if p[0] >= opened), key=lambda p: p[1])
+    if any(end < on and working_days(start, end) >= rule.amount for start, end in inside):
+        return None
+    if not inside:
+        return f"{rule.text}：{step_name(rule.from_step)}（{opened:%Y-%m-%d}）之后没有公示记录"
+    start, end = inside[-1]
+    if end >= on:
+        return f"{rule.text}：公示期{start:%Y-%m-%d}至{end:%Y-%m-%d}，应在公示期满后办理，所填日期为{on:%Y-%m-%d}"
+    return f"{rule.text}：公示期{start:%Y-%m-%d}至{end:%Y-%m-%d}，只有{working_days(start, end)}个工作日"
 
 
 # --- Rules that are not intervals -------------------------------------------------------------
@@ -219,6 +285,31 @@ def next_assessment_due(activist_date: dt.date, on: dt.date, assessments: Iterab
     if any(start <= d < end for d in dates):
         return add_months(activist_date, ASSESSMENT_MONTHS * (half + 1))
     return end
+
+
+def probation_assessments_problem(
+    joined: dt.date, end: dt.date, on: dt.date, assessments: Iterable[dt.date]
+) -> str | None:
+    """预备期考察 (step 21 继续教育考察): the half years of probation, counted from the branch vote
+    (``joined``) and completed by ``on`` but not after the end of probation ``end`` (a vote held
+    late does not make the time after the end probation), that have no assessment. RULES.md gives
+    no hard rule for probation: the service records this as an advisory warning."""
+    if missing := missing_assessments(joined, min(on, end), assessments):
+        ends = "、".join(f"{day:%Y-%m-%d}" for day in missing)
+        return f"预备期内应继续教育考察，每半年考察一次（参照入党积极分子的考察）：截至{ends}的半年内没有预备期考察记录"
+    return None
+
+
+def next_probation_assessment_due(
+    joined: dt.date, end: dt.date, on: dt.date, assessments: Iterable[dt.date]
+) -> dt.date | None:
+    """The first half year of probation without its assessment (missing, or the current one);
+    None when every half year of probation has one or the next would end after probation."""
+    dates = list(assessments)
+    if missing := missing_assessments(joined, min(on, end), dates):
+        return missing[0]
+    due = next_assessment_due(joined, on, dates)
+    return due if due <= end else None
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,13 @@ from .models import (
     ActorRole,
     Applicant,
     Assessment,
+    AssessmentKind,
     BranchVote,
     Document,
     DocumentKind,
     FileStatus,
     IntervalRule,
+    Publicity,
     Quota,
     StepActor,
     StepRecord,
@@ -61,9 +63,11 @@ OUTCOMES = {"regularize": "按期转正", "extend": "延长预备期", "cancel":
 # registry yet (see docs/development.md): the branch leaves such members out with ``excluded``.
 VOTING_STATUSES = (Status.NORMAL, Status.MOBILE, Status.LOST_CONTACT, Status.ABROAD)
 GROUPING = 19  # 编入党支部和党小组
-# The upper committee may refuse the pre-review or the admission (the file then ends); a
-# regularization it does not approve goes back to the branch outside the system for now.
-REJECTABLE = frozenset({rules.PRE_REVIEW, rules.ADMISSION_APPROVAL})
+# The upper committee may refuse the pre-review or the admission (the file then ends), and the
+# branch's resolution on the regularization (党章第七条: conversion, extension and cancellation each
+# need the branch's vote and the higher approval): the file then goes back to the branch, which
+# discusses again (steps 23–24 in a new round).
+REJECTABLE = frozenset({rules.PRE_REVIEW, rules.ADMISSION_APPROVAL, rules.REGULARIZATION_APPROVAL})
 OPEN_STATUSES = (FileStatus.OPEN, FileStatus.PROBATION, FileStatus.REGULARIZED)
 
 
@@ -214,7 +218,8 @@ class StepInput:
 
 
 def dates_of(applicant: Applicant) -> dict[int, dt.date]:
-    """Each step's date; for a step done in two rounds (after an extension), the later one."""
+    """Each step's date; for a step done in several rounds (after an extension or a refused
+    regularization), the latest one."""
     return {r.step: r.date for r in applicant.steps.order_by("round")}
 
 
@@ -324,14 +329,29 @@ def enter_step(
             continue
         if outcome == "cancel" and rule.at_least:
             continue  # cancelling probation may come at any time during it
+        if rule.kind == rules.PUBLICITY:
+            # 拟转正公示: before approving a regularization, not an extension or a refusal.
+            if not data.reject and (step != rules.REGULARIZATION_APPROVAL or outcome == "regularize"):
+                periods = applicant.publicity.filter(step=rule.to_step).values_list("start", "end")
+                if (problem := rules.publicity_problem(rule, start, date, periods)) and rule.blocking:
+                    errors.add("date", problem)
+                elif problem:
+                    warnings.append(problem)
+            continue
         _apply(rule, start, date, errors, warnings)
     people: dict[str, list[Member]] = {}
     if data.reject and step not in REJECTABLE:
-        errors.add("reject", "只有上级党委的预审和接收预备党员的审批可以不同意")
+        errors.add("reject", "只有上级党委的预审、接收预备党员的审批和预备党员转正的审批可以不同意")
     elif data.reject and not data.note.strip():
         errors.add("note", "上级党委不同意时，请写明理由")
     if not data.reject:
         _step_rules(actor, applicant, step, date, data, outcome, dates, errors, people)
+        if step == rules.REGULARIZATION_VOTE and outcome in ("regularize", "extend") and applicant.member:
+            # 预备期考察: advisory (RULES.md gives no hard rule for probation), kept on the step.
+            end = rules.probation_end(applicant.member.joined_date, applicant.extension_months)
+            assessed = applicant.assessments.filter(kind=AssessmentKind.PROBATION).values_list("date", flat=True)
+            if problem := rules.probation_assessments_problem(applicant.member.joined_date, end, date, assessed):
+                warnings.append(problem)
     vote = None
     if step in (rules.ADMISSION_VOTE, rules.REGULARIZATION_VOTE) and not errors:
         vote = _vote(applicant, date, data, errors)
@@ -348,6 +368,7 @@ def enter_step(
         training_days=data.training_days,
         training_hours=data.training_hours,
         review_passed=data.review_passed,
+        refused=data.reject,
         warnings=warnings,
         created_by=_user(actor),
     )
@@ -358,9 +379,26 @@ def enter_step(
     if vote is not None:
         vote.record = record
         vote.save()
-    _log(actor, applicant, record, organization, reject=data.reject, reason=vote.arithmetic if vote else "")
+    returned = data.reject and step == rules.REGULARIZATION_APPROVAL
+    _log(
+        actor,
+        applicant,
+        record,
+        organization,
+        reject=data.reject,
+        reason=vote.arithmetic if vote else "",
+        text=f"不同意支部大会“{OUTCOMES[outcome]}”的决议，退回党支部重新讨论：{record.note}" if returned else "",
+    )
     applicant.step = step
-    if data.reject:
+    if returned:
+        # Nothing of the resolution takes effect (the member record is untouched); the branch
+        # discusses again: the next step is a new 23, in a new round, and an extension that was
+        # refused is no longer pending.
+        applicant.round = round_ + 1
+        applicant.step = rules.REGULARIZATION_VOTE - 1
+        if outcome == "extend":
+            applicant.extension_months = 0
+    elif data.reject:
         applicant.status = FileStatus.CLOSED
     else:
         _effects(actor, applicant, step, date, outcome, dates, data)
@@ -420,7 +458,10 @@ def _step_rules(
         if outcome not in OUTCOMES:
             errors.add("outcome", "请选择支部大会讨论结果：按期转正、延长预备期或取消预备党员资格")
         elif outcome == "extend":
-            if problem := rules.extension_problem(data.extension_months, applicant.round > 0):
+            extended = applicant.steps.filter(
+                step=rules.REGULARIZATION_APPROVAL, outcome="extend", refused=False
+            ).exists()  # an approved extension (a refused one does not count)
+            if problem := rules.extension_problem(data.extension_months, extended):
                 errors.add("extension_months", problem)
         elif outcome == "regularize":
             assert applicant.member is not None
@@ -503,7 +544,7 @@ def _effects(
             member_services.update_member(actor=actor, member=probationer, category=Category.FULL, regularized_date=end)
             applicant.status = FileStatus.REGULARIZED
         elif outcome == "extend":
-            applicant.round = 1
+            applicant.round += 1  # steps 22–24 again, in the next round
             applicant.step = rules.REGULARIZATION_APPLICATION - 1  # next: a new 转正申请 at the new end
         else:
             member_services.change_status(
@@ -531,7 +572,9 @@ def _log(
     *,
     reject: bool = False,
     reason: str = "",
+    text: str = "",
 ) -> None:
+    """The step in the approval log; ``text`` replaces the reason (the note, else ``reason``)."""
     decision = Decision.REJECT if reject else Decision.PASS if record.step in rules.APPROVAL_STEPS else Decision.RECORD
     record_step(
         actor=actor,
@@ -540,19 +583,34 @@ def _log(
         step=rules.step_name(record.step)[:30],
         decision=decision,
         organization=organization,
-        reason=record.note or reason,
+        reason=text or record.note or reason,
     )
+
+
+ASSESSMENT_PERIODS = (
+    "培养考察从确定为入党积极分子起、到确定为发展对象止登记；预备期考察从接收为预备党员起、到支部大会讨论转正前登记"
+)
 
 
 @service
 def record_assessment(*, actor: Any, applicant: Applicant, date: dt.date, note: str) -> Assessment:
-    """培养考察: the half-yearly assessment of an activist (from step 3 until the development target)."""
-    _writer(actor, "登记培养考察")
+    """The half-yearly assessment (每半年一次): of an activist (培养考察, from step 3 until the
+    development target), or of a probationary member (预备期考察, step 21 继续教育考察: from the
+    admission's approval until the regularization vote of the current round, an extended
+    probation included). The kind follows from where the file stands."""
+    _writer(actor, "登记考察")
     applicant = scope.get_scoped_or_404(actor, Applicant.objects.select_for_update(), to_write=True, pk=applicant.pk)
     errors = ErrorCollector()
     activist = dates_of(applicant).get(rules.ACTIVIST)
-    if activist is None or applicant.step >= rules.TARGET:
-        errors.add("date", "培养考察从确定为入党积极分子起、到确定为发展对象止登记")
+    kind = AssessmentKind.ACTIVIST
+    if applicant.status == FileStatus.PROBATION and applicant.step < rules.REGULARIZATION_VOTE:
+        assert applicant.member is not None
+        kind = AssessmentKind.PROBATION
+        joined = applicant.member.joined_date
+        if date < joined:
+            errors.add("date", f"预备期从支部大会通过之日{joined:%Y-%m-%d}算起，考察日期不能早于该日")
+    elif activist is None or applicant.step >= rules.TARGET:
+        errors.add("date", ASSESSMENT_PERIODS)
     elif date < activist:
         errors.add("date", f"考察日期不能早于确定为入党积极分子的日期{activist:%Y-%m-%d}")
     if date > timezone.localdate():
@@ -560,7 +618,52 @@ def record_assessment(*, actor: Any, applicant: Applicant, date: dt.date, note: 
     if not note.strip():
         errors.add("note", "请填写考察意见")
     errors.raise_if_any()
-    return Assessment.objects.create(applicant=applicant, date=date, note=note.strip()[:500], created_by=_user(actor))
+    return Assessment.objects.create(
+        applicant=applicant, kind=kind, date=date, note=note.strip()[:500], created_by=_user(actor)
+    )
+
+
+@service
+def record_publicity(
+    *, actor: Any, applicant: Applicant, step: int, start: dt.date, end: dt.date, result: str
+) -> Publicity:
+    """公示: the publicity held before step 3, 7, 17 or 24, with its dates and result. It may begin
+    on or after the step that opens it (``rules.PUBLICITY_AFTER``) and is recorded once it is over,
+    before the step it precedes; the rule table's publicity rows check it at that step."""
+    _writer(actor, "登记公示")
+    applicant = scope.get_scoped_or_404(actor, Applicant.objects.select_for_update(), to_write=True, pk=applicant.pk)
+    errors = ErrorCollector()
+    after = rules.PUBLICITY_AFTER.get(step)
+    if applicant.status not in OPEN_STATUSES:
+        errors.add("step", f"该档案{applicant.get_status_display()}，不能再登记公示")
+    elif after is None:
+        errors.add("step", "公示事项应为确定入党积极分子、确定发展对象、接收预备党员或预备党员转正")
+    elif not after <= applicant.step < step:
+        errors.add(
+            "step",
+            f"该公示应在第{after}步“{rules.step_name(after)}”之后、第{step}步“{rules.step_name(step)}”之前登记，"
+            f"该档案已办理至第{applicant.step}步",
+        )
+    else:
+        opened = dates_of(applicant)[after]
+        if start < opened:
+            errors.add("start", f"公示开始日期不能早于“{rules.step_name(after)}”的日期{opened:%Y-%m-%d}")
+    if end < start:
+        errors.add("end", "公示结束日期不能早于开始日期")
+    if end > timezone.localdate():
+        errors.add("end", "公示结束后登记公示结果：结束日期不能晚于今天")
+    if not result.strip():
+        errors.add("result", "请填写公示结果（有无反映问题及核实处理情况）")
+    errors.raise_if_any()
+    return Publicity.objects.create(
+        applicant=applicant,
+        step=step,
+        round=applicant.round,
+        start=start,
+        end=end,
+        result=result.strip()[:500],
+        created_by=_user(actor),
+    )
 
 
 @service

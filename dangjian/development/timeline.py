@@ -6,7 +6,7 @@ from dangjian.members import timeline
 from dangjian.members.models import Member
 
 from . import rules
-from .models import Applicant, StepRecord
+from .models import Applicant, StepRecord, round_labels
 
 
 @timeline.register
@@ -14,9 +14,15 @@ def development_steps(member: Member) -> Iterable[timeline.Entry]:
     applicant = Applicant.objects.filter(member=member).first()
     if applicant is None:
         return
-    for record in StepRecord.objects.filter(applicant=applicant).order_by("date", "round", "step"):
-        again = "（延长预备期后）" if record.round else ""
-        outcome = f"：{OUTCOMES.get(record.outcome, record.outcome)}" if record.outcome else ""
+    records = list(StepRecord.objects.filter(applicant=applicant).order_by("date", "round", "step"))
+    labels = round_labels(records)
+    for record in records:
+        again = labels.get(record.round, "")
+        outcome = OUTCOMES.get(record.outcome, record.outcome)
+        if record.refused:
+            outcome = f"：不同意{outcome}" if outcome else "：不同意"
+        elif outcome:
+            outcome = f"：{outcome}"
         yield timeline.Entry(
             record.date, "发展党员", f"第{record.step}步 {rules.step_name(record.step)}{again}{outcome}"
         )

@@ -15,8 +15,8 @@ from dangjian.orgs import tree
 from dangjian.orgs.models import Organization
 
 from . import reports, rules, services
-from .forms import ApplicantForm, AssessmentForm, DocumentForm, QuotaForm, RuleForm, StepForm
-from .models import CHECKLIST, Applicant, Document, IntervalRule
+from .forms import ApplicantForm, AssessmentForm, DocumentForm, PublicityForm, QuotaForm, RuleForm, StepForm
+from .models import CHECKLIST, Applicant, Document, IntervalRule, round_labels
 
 
 def _reader(request: HttpRequest, action: str) -> scope.Acting:
@@ -77,7 +77,7 @@ def _applicant(request: HttpRequest, pk: int) -> Applicant:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One file: its steps with dates, actors, votes and warnings; the next step's form; the
-    assessments; the five-stage document checklist; the approval log."""
+    assessments; the publicity periods; the five-stage document checklist; the approval log."""
     applicant = _applicant(request, pk)
     people = scope.scoped(request.user, Member.objects.filter(organization=applicant.organization, deleted_at=None))
     groups = scope.scoped(
@@ -85,6 +85,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     step_form = StepForm(request.POST if "date" in request.POST else None, people=people, groups=groups)
     assessment_form = AssessmentForm(request.POST if "assessed" in request.POST else None)
+    publicity_form = PublicityForm(request.POST if "starts" in request.POST else None)
     document_form = DocumentForm(request.POST if "kind" in request.POST else None, request.FILES or None)
     next_step = applicant.step + 1 if applicant.step < 25 else None
     if request.method == "POST":
@@ -108,17 +109,29 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                     date=assessment_form.cleaned_data["assessed"],
                     note=assessment_form.cleaned_data["opinion"],
                 )
-                messages.success(request, "已登记培养考察")
+                messages.success(request, "已登记考察")
+                return redirect("development:detail", pk=applicant.pk)
+            if publicity_form.is_bound and publicity_form.is_valid():
+                services.record_publicity(
+                    actor=request.user,
+                    applicant=applicant,
+                    step=publicity_form.cleaned_data["publicity_step"],
+                    start=publicity_form.cleaned_data["starts"],
+                    end=publicity_form.cleaned_data["ends"],
+                    result=publicity_form.cleaned_data["result"],
+                )
+                messages.success(request, "已登记公示")
                 return redirect("development:detail", pk=applicant.pk)
             if document_form.is_bound and document_form.is_valid():
                 services.add_document(actor=request.user, applicant=applicant, **document_form.cleaned_data)
                 messages.success(request, "已上传材料")
                 return redirect("development:detail", pk=applicant.pk)
         except DomainError as error:
-            for form in (step_form, assessment_form, document_form):
+            for form in (step_form, assessment_form, publicity_form, document_form):
                 if form.is_bound:
                     form.add_domain_error(error)
-    records = applicant.steps.prefetch_related("actors__member").select_related("vote").order_by("round", "step")
+    records = list(applicant.steps.prefetch_related("actors__member").select_related("vote").order_by("round", "step"))
+    labels = round_labels(records)
     kept = set(applicant.documents.values_list("kind", flat=True))
     checklist = [(stage, [(kind, kind in kept) for kind in kinds]) for stage, kinds in CHECKLIST.items()]
     return render(
@@ -126,13 +139,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "development/detail.html",
         {
             "applicant": applicant,
-            "records": records,
+            "records": [(record, labels.get(record.round, "")) for record in records],
             "next_step": next_step,
             "next_name": rules.step_name(next_step) if next_step else "",
             "step_form": step_form,
             "assessment_form": assessment_form,
             "document_form": document_form,
             "assessments": applicant.assessments.all(),
+            "publicity_form": publicity_form,
+            "publicity": applicant.publicity.all(),
             "documents": applicant.documents.all(),
             "checklist": checklist,
             "log": steps_for(applicant),

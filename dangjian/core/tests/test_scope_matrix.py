@@ -258,6 +258,7 @@ ROUTES: dict[str, Route] = {
     "development-file-detail": Route("applicant", sees="read_members"),
     "development-file-step": Route("applicant", method="post", needs="members", destructive=True),
     "development-file-assessment": Route("applicant", method="post", needs="members", destructive=True),
+    "development-file-publicity": Route("applicant", method="post", needs="members", destructive=True),
 }
 WRITES = {  # the API detail routes under their write methods
     ("organization-detail", "patch"): Route("org", method="patch", needs="orgs", data={"short_name": "改"}),

@@ -63,11 +63,12 @@ def test_day_rules_count_days():
     assert rules.interval_problem(rule, D(2023, 1, 1), D(2023, 1, 12)) is not None
 
 
-def test_the_migration_ships_the_rules_table_of_rules_py():
+def test_the_migrations_ship_the_rules_table_of_rules_py():
     from importlib import import_module
 
-    rows = import_module("dangjian.development.migrations.0002_rule_table").ROWS
-    shipped = {row[0]: row[1:] for row in rows}
+    first = import_module("dangjian.development.migrations.0002_rule_table").ROWS
+    publicity = import_module("dangjian.development.migrations.0004_publicity_rules").ROWS
+    shipped = {row[0]: (*row[1:], "interval") for row in first} | {row[0]: row[1:] for row in publicity}
     for rule in rules.DEFAULT_INTERVALS:
         assert shipped[rule.code] == (
             rule.from_step,
@@ -77,8 +78,13 @@ def test_the_migration_ships_the_rules_table_of_rules_py():
             rule.unit,
             rule.blocking,
             rule.source,
+            rule.kind,
         )
-    assert len(shipped) == len(rules.DEFAULT_INTERVALS)
+    assert len(shipped) == len(rules.DEFAULT_INTERVALS) == len(first) + len(publicity)
+    # The publicity rows open where the service lets a publicity begin.
+    assert {r.to_step: r.from_step for r in rules.DEFAULT_INTERVALS if r.kind == rules.PUBLICITY} == (
+        rules.PUBLICITY_AFTER
+    )
 
 
 def test_the_25_steps_in_five_stages():

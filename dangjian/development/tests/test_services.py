@@ -172,7 +172,15 @@ def test_upper_approval_after_three_months_warns_and_after_six_is_refused(world,
 
 def test_the_upper_committee_may_refuse_admission_with_a_reason(world, applicant):
     walk(world, applicant, 15)
-    refused("只有上级党委的预审和接收预备党员的审批可以不同意", enter, world, applicant, 16, reject=True, note="x")
+    refused(
+        "只有上级党委的预审、接收预备党员的审批和预备党员转正的审批可以不同意",
+        enter,
+        world,
+        applicant,
+        16,
+        reject=True,
+        note="x",
+    )
     walk(world, applicant, 16)
     refused("请写明理由", enter, world, applicant, 17, reject=True)
 

@@ -88,8 +88,11 @@ def test_due_items(world, applicant):
     assert reports.due_items(world.other_admin, world.other_town, today) == []
     walk(world, applicant, 16)  # the upper committee's talk does not end the wait for its approval
     assert [i.kind for i in reports.due_items(world.town_admin, world.town, today)] == ["审批超期"]
-    # probation ending within 30 days: as of the day before its end
+    # probation ending within 30 days: as of the day before its end (both half years of probation
+    # assessed, so that no 预备期考察 is due)
     walk(world, applicant, 21)
+    for day in (D(2024, 3, 1), D(2024, 9, 1)):
+        services.record_assessment(actor=world.branch_admin, applicant=applicant, date=day, note="表现良好")
     items = reports.due_items(world.town_admin, world.town, D(2024, 9, 20))
     assert [(i.kind, i.due) for i in items] == [("预备期届满", D(2024, 10, 10))]
     assert reports.due_items(world.town_admin, world.town, D(2024, 9, 9)) == []
