@@ -292,3 +292,111 @@ def test_impossible_counts_never_pass(expected, present, yes, no):
     if present > expected or yes + no > present:
         assert not result.passed
         assert result.problems
+
+
+# --- 预备期考察 (step 21), counted in calendar half years from the branch vote ---
+
+JOINED = D(2023, 10, 10)  # probation: 2023-10-10 to 2024-10-10; half years end 2024-04-10, 2024-10-10
+
+
+@pytest.mark.parametrize(
+    ("joined", "extension", "assessments", "on", "missing"),
+    [
+        (JOINED, 0, (), D(2024, 4, 9), []),  # the first half year is not over yet
+        (JOINED, 0, (), D(2024, 4, 10), [D(2024, 4, 10)]),  # over on the day it ends
+        (JOINED, 0, (), D(2024, 10, 10), [D(2024, 4, 10), D(2024, 10, 10)]),
+        (JOINED, 0, (D(2024, 3, 1), D(2024, 9, 1)), D(2024, 10, 10), []),
+        (JOINED, 0, (D(2024, 4, 9), D(2024, 10, 9)), D(2024, 10, 10), []),  # the last day of each half
+        (JOINED, 0, (D(2024, 4, 10), D(2024, 9, 1)), D(2024, 10, 10), [D(2024, 4, 10)]),  # both in the second
+        (JOINED, 0, (D(2023, 10, 10), D(2024, 10, 10)), D(2024, 10, 10), [D(2024, 10, 10)]),  # day after the end
+        # a vote held late: the time after the end of probation is not a half year to assess
+        (JOINED, 0, (D(2024, 3, 1), D(2024, 9, 1)), D(2025, 6, 1), []),
+        # extended by 6 months: a third half year, to 2025-04-10
+        (JOINED, 6, (D(2024, 3, 1), D(2024, 9, 1)), D(2025, 4, 10), [D(2025, 4, 10)]),
+        (JOINED, 6, (D(2024, 3, 1), D(2024, 9, 1), D(2025, 1, 15)), D(2025, 4, 10), []),
+        # extended by 8 months (to 2025-06-10): the unfinished fourth half year needs nothing
+        (JOINED, 8, (D(2024, 3, 1), D(2024, 9, 1), D(2025, 1, 15)), D(2025, 6, 10), []),
+        # month ends: from 2023-08-31 the first half year ends on 2024-02-29 (leap year)
+        (D(2023, 8, 31), 0, (D(2024, 2, 28), D(2024, 8, 30)), D(2024, 8, 31), []),
+        (D(2023, 8, 31), 0, (D(2024, 2, 29), D(2024, 8, 30)), D(2024, 8, 31), [D(2024, 2, 29)]),
+    ],
+)
+def test_probation_assessments_every_half_year(joined, extension, assessments, on, missing):
+    end = rules.probation_end(joined, extension)
+    problem = rules.probation_assessments_problem(joined, end, on, assessments)
+    assert (problem is None) == (not missing)
+    if problem:
+        assert "每半年考察一次" in problem
+        assert "截至" + "、".join(f"{day:%Y-%m-%d}" for day in missing) + "的半年内没有预备期考察记录" in problem
+
+
+@pytest.mark.parametrize(
+    ("assessments", "on", "due"),
+    [
+        ((), D(2024, 1, 1), D(2024, 4, 10)),
+        ((), D(2024, 5, 1), D(2024, 4, 10)),  # missing: the overdue one first
+        ((D(2024, 3, 1),), D(2024, 5, 1), D(2024, 10, 10)),
+        ((D(2024, 3, 1), D(2024, 5, 1)), D(2024, 5, 1), None),  # the next half year would end after probation
+        ((D(2024, 3, 1), D(2024, 9, 1)), D(2024, 11, 1), None),
+        ((D(2024, 3, 1),), D(2024, 11, 1), D(2024, 10, 10)),
+    ],
+)
+def test_next_probation_assessment_due(assessments, on, due):
+    assert rules.next_probation_assessment_due(JOINED, D(2024, 10, 10), on, assessments) == due
+
+
+# --- 公示: working days are Monday to Friday (no holiday calendar) ---
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (D(2024, 3, 4), D(2024, 3, 8), 5),  # Monday to Friday
+        (D(2024, 3, 4), D(2024, 3, 7), 4),  # Monday to Thursday
+        (D(2024, 3, 7), D(2024, 3, 13), 5),  # Thursday to Wednesday, across a weekend
+        (D(2024, 3, 7), D(2024, 3, 12), 4),  # Thursday to Tuesday
+        (D(2024, 3, 9), D(2024, 3, 10), 0),  # a weekend
+        (D(2024, 3, 9), D(2024, 3, 15), 5),  # Saturday to Friday
+        (D(2024, 3, 8), D(2024, 3, 15), 6),  # Friday to Friday
+        (D(2024, 3, 4), D(2024, 3, 4), 1),
+        (D(2024, 3, 5), D(2024, 3, 4), 0),  # end before start
+        (D(2024, 3, 1), D(2024, 3, 31), 21),
+        (D(2024, 9, 30), D(2024, 10, 4), 5),  # 国庆 counts: no holiday calendar (said in the warning)
+    ],
+)
+def test_working_days(start, end, days):
+    assert rules.working_days(start, end) == days
+
+
+@given(st.dates(min_value=D(2000, 1, 1), max_value=D(2040, 1, 1)), st.integers(min_value=0, max_value=60))
+def test_working_days_count_each_weekday(start, length):
+    end = start + dt.timedelta(days=length)
+    by_hand = sum(1 for i in range(length + 1) if (start + dt.timedelta(days=i)).weekday() < 5)
+    assert rules.working_days(start, end) == by_hand
+
+
+OPENED = D(2022, 8, 1)  # step 6 of the full path: the target's publicity may begin from here
+
+
+@pytest.mark.parametrize(
+    ("periods", "on", "message"),
+    [
+        ([(D(2023, 7, 3), D(2023, 7, 7))], D(2023, 7, 15), None),  # Monday to Friday: 5
+        ([(D(2023, 7, 6), D(2023, 7, 12))], D(2023, 7, 15), None),  # Thursday to Wednesday: 5
+        ([(D(2023, 7, 6), D(2023, 7, 11))], D(2023, 7, 15), "只有4个工作日"),  # Thursday to Tuesday
+        ([(D(2023, 7, 3), D(2023, 7, 6))], D(2023, 7, 15), "只有4个工作日"),  # Monday to Thursday
+        ([], D(2023, 7, 15), "之后没有公示记录"),
+        ([(D(2022, 7, 25), D(2022, 7, 29))], D(2023, 7, 15), "之后没有公示记录"),  # before it could begin
+        ([(D(2023, 7, 10), D(2023, 7, 14))], D(2023, 7, 14), "应在公示期满后办理"),  # not over on the day
+        ([(D(2023, 7, 10), D(2023, 7, 14))], D(2023, 7, 15), None),
+        ([(D(2023, 7, 3), D(2023, 7, 5)), (D(2023, 7, 6), D(2023, 7, 12))], D(2023, 7, 15), None),  # one suffices
+    ],
+)
+def test_publicity_of_five_working_days(periods, on, message):
+    rule = RULES["publicity_target"]
+    problem = rules.publicity_problem(rule, OPENED, on, periods)
+    assert (problem is None) == (message is None)
+    if problem:
+        assert message in problem
+        assert "公示期不少于5个工作日（按周一至周五计" in problem
+        assert rule.source in problem
