@@ -251,7 +251,7 @@ def sanctions(
 ) -> QuerySet[Sanction]:
     """The sanctions in the user's scope, optionally of one kind, only open 留党察看, or only of
     members now in the subtree of ``organization`` (already checked to be in the scope)."""
-    rows = scope.scoped(user, Sanction.objects.select_related("member", "deciding_org"))
+    rows = scope.scoped(user, Sanction.objects.select_related("member__organization", "deciding_org"))
     if kind:
         rows = rows.filter(kind=kind)
     if open_probation_only:
