@@ -179,3 +179,10 @@ def test_publicity_through_the_page_and_the_api(world, applicant):
         "result": "无异议",
     }
     assert world.client(world.other_admin).post(api, {}, content_type="application/json").status_code == 404
+
+
+def test_the_rule_page_shows_the_publicity_rows_in_working_days(world):
+    page = world.client(world.branch_admin).get(reverse("development:rules")).text
+    assert "公示：2. 党组织派人谈话之后、3. 推荐和确定入党积极分子之前，至少" in page
+    assert "个工作日" in page and "周一至周五" in page
+    assert IntervalRule.objects.filter(kind="publicity", active=True, blocking=False).count() == 4
