@@ -10,6 +10,7 @@ class DisciplineConfig(AppConfig):
         from dangjian.core import scope
         from dangjian.members import timeline
 
+        from .integrity import problems
         from .models import Sanction
         from .timeline import sanction_entries
 
@@ -22,3 +23,4 @@ class DisciplineConfig(AppConfig):
             live=Q(member__deleted_at__isnull=True),
         )
         timeline.register(sanction_entries)
+        self.integrity_problems = problems

@@ -206,3 +206,14 @@ def test_the_database_refuses_impossible_rows(world, fields):
     }
     with pytest.raises(IntegrityError), transaction.atomic():
         Sanction.objects.create(**(values | fields))
+
+
+def test_check_integrity_finds_an_expulsion_without_its_status(world, make_probation):
+    from django.core.management import CommandError, call_command
+
+    sanction = make_probation(world)
+    services.expel(actor=world.town_admin, sanction=sanction, date=D(2023, 6, 1), reason="又犯")
+    call_command("check_integrity")
+    Member.objects.get(pk=world.zhangsan.pk).status_periods.filter(status=Status.LEFT).update(left_reason="removed")
+    with pytest.raises(CommandError, match="开除党籍，但党员的党籍状态没有自决定日期起变为出党（开除党籍）"):
+        call_command("check_integrity")
