@@ -222,16 +222,20 @@ def expel(
 ) -> Sanction:
     """开除党籍 of a member under 留党察看 (a new violation during it, or at its end still not
     qualifying: RULES.md §6.1): records the 开除党籍 (decided by ``deciding_org``, by default the
-    organization that decided the 留党察看), ends the 留党察看 and makes the member 出党."""
+    organization that decided the 留党察看, or the member's branch if that one is no longer above
+    the member), ends the 留党察看 and makes the member 出党."""
     _, sanction = _lock(actor, sanction, "开除党籍")
     if closed := rules.closed_problem(_probation_facts(sanction)):
         raise DomainError(closed)
+    if deciding_org is None:  # the one that decided the 留党察看, if it is still above the member
+        above = lineage(sanction.member.organization)
+        deciding_org = above.filter(pk=sanction.deciding_org_id).first() or above.last()
     return record_sanction(
         actor=actor,
         member=sanction.member,
         kind=SanctionKind.EXPULSION,
         decided_on=date,
-        deciding_org=deciding_org or sanction.deciding_org,
+        deciding_org=deciding_org,
         reason=reason,
         document_number=document_number,
     )
@@ -239,7 +243,8 @@ def expel(
 
 def get_sanction(user: Any, pk: Any) -> Sanction:
     """A sanction in the user's scope (404 otherwise, the same answer for a missing one)."""
-    return scope.get_scoped_or_404(user, Sanction.objects.select_related("member", "deciding_org"), pk=pk)
+    queryset = Sanction.objects.select_related("member__organization", "deciding_org")
+    return scope.get_scoped_or_404(user, queryset, pk=pk)
 
 
 def sanctions(

@@ -107,6 +107,13 @@ class ActionForm(StyledForm):
     date = date_field("决定日期", required=True)
     reason = forms.CharField(label="理由或说明", max_length=500, required=False)
     document_number = forms.CharField(label="文号（开除党籍）", max_length=50, required=False)
+    deciding_org = forms.ModelChoiceField(
+        label="决定组织（开除党籍；默认为决定留党察看的组织）", queryset=Organization.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, sanction: Sanction, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deciding_org"].queryset = services.lineage(sanction.member.organization)  # type: ignore[attr-defined]
 
 
 ACTIONS = {
@@ -121,7 +128,12 @@ ACTIONS = {
     "expel": (
         "开除党籍",
         lambda u, s, d: services.expel(
-            actor=u, sanction=s, date=d["date"], reason=d["reason"], document_number=d["document_number"]
+            actor=u,
+            sanction=s,
+            date=d["date"],
+            reason=d["reason"],
+            document_number=d["document_number"],
+            deciding_org=d["deciding_org"],
         ),
     ),
 }
@@ -144,7 +156,7 @@ def _offered(request: HttpRequest, sanction: Sanction) -> list[str]:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     sanction = services.get_sanction(request.user, pk)
-    return _detail(request, sanction, ActionForm(initial={"date": timezone.localdate()}))
+    return _detail(request, sanction, ActionForm(sanction=sanction, initial={"date": timezone.localdate()}))
 
 
 def _detail(request: HttpRequest, sanction: Sanction, form: ActionForm, status: int = 200) -> HttpResponse:
@@ -170,7 +182,7 @@ def _detail(request: HttpRequest, sanction: Sanction, form: ActionForm, status: 
 @require_POST
 def act(request: HttpRequest, pk: int) -> HttpResponse:
     sanction = services.get_sanction(request.user, pk)
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, sanction=sanction)
     action = request.POST.get("action", "")
     if action not in ACTIONS:
         form.add_error(None, "请选择要办理的事项")

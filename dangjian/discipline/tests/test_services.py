@@ -217,3 +217,28 @@ def test_check_integrity_finds_an_expulsion_without_its_status(world, make_proba
     Member.objects.get(pk=world.zhangsan.pk).status_periods.filter(status=Status.LEFT).update(left_reason="removed")
     with pytest.raises(CommandError, match="开除党籍，但党员的党籍状态没有自决定日期起变为出党（开除党籍）"):
         call_command("check_integrity")
+
+
+def test_expel_defaults_to_the_branch_when_the_deciding_one_is_no_longer_above(world):
+    from dangjian.orgs.restructure import merge_organizations
+
+    sanction = services.record_sanction(
+        actor=world.town_admin,
+        member=world.zhangsan,
+        kind="probation",
+        months=24,
+        decided_on=D(2024, 1, 10),
+        deciding_org=world.village,
+        reason="违纪",
+    )
+    merge_organizations(actor=world.town_admin, sources=[world.village], target=world.community, date=D(2024, 6, 1))
+    expulsion = services.expel(actor=world.town_admin, sanction=sanction, date=D(2024, 7, 1), reason="又犯")
+    assert expulsion.deciding_org == world.community
+
+
+def test_expel_takes_the_deciding_organization_chosen(world, make_probation):
+    sanction = make_probation(world)
+    expulsion = services.expel(
+        actor=world.town_admin, sanction=sanction, date=D(2023, 7, 1), reason="又犯", deciding_org=world.county
+    )
+    assert (expulsion.deciding_org, expulsion.deciding_org_name) == (world.county, "中共示范县委员会")

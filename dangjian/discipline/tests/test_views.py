@@ -135,7 +135,13 @@ def test_expelling_from_the_detail(world, make_probation):
     act = reverse("discipline:act", args=[sanction.pk])
     no_reason = client.post(act, {"action": "expel", "date": "2023-06-01"})
     assert no_reason.status_code == 400 and "请填写处分事由" in no_reason.content.decode()
-    assert client.post(act, {"action": "expel", "date": "2023-06-01", "reason": "又犯"}).status_code == 302
+    outside = client.post(
+        act, {"action": "expel", "date": "2023-06-01", "reason": "又犯", "deciding_org": world.community.pk}
+    )
+    assert outside.status_code == 400 and "选择一个有效的选项" in outside.content.decode()
+    chosen = {"action": "expel", "date": "2023-06-01", "reason": "又犯", "deciding_org": world.county.pk}
+    assert client.post(act, chosen).status_code == 302
+    assert Sanction.objects.get(kind="expulsion").deciding_org == world.county
     assert Member.objects.get(pk=world.zhangsan.pk).status == Status.LEFT
 
 
