@@ -32,6 +32,7 @@ import time
 import uuid
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple, TypeVar
 
@@ -40,8 +41,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from dangjian.core import audit, scope
-from dangjian.core.bulk import Batches, RowWriter, batches
-from dangjian.core.crypto import encrypt_all, lookup_hash, lookup_hashes
+from dangjian.core.bulk import Batches, ConcurrentBatches, RowWriter, batches
+from dangjian.core.crypto import encrypt_all, lookup_hashes
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.core.errors import ErrorCollector
 from dangjian.core.excel import (
@@ -140,7 +141,6 @@ class Person(NamedTuple):
     organization: int
     name: str
     id_number: str
-    id_hash: uuid.UUID
     gender: str
     ethnicity: str
     native_place: str
@@ -244,6 +244,7 @@ def import_members(*, actor: Any, file: str | IO[bytes], progress: Progress | No
         return report
     finally:
         writes.close()
+        checker.close()
 
 
 def _registered(hashes: list[uuid.UUID]) -> list[tuple[uuid.UUID, int, str, str]]:
@@ -265,6 +266,10 @@ def _registered(hashes: list[uuid.UUID]) -> list[tuple[uuid.UUID, int, str, str]
         )
         rows = cursor.fetchall()
     return rows if postgres else [(uuid.UUID(found), *rest) for found, *rest in rows]
+
+
+def _close_connection() -> None:
+    connection.close()  # the calling thread's: Django keeps one per thread
 
 
 def _add_all(report: ImportReport, problems: list[Problem]) -> None:
@@ -326,6 +331,11 @@ class _Checker:
         self.id_keys = array("q")
         self.id_rows = array("l")
         self.flagged = bytearray()  # rows with a problem, as a bitmap by row number
+        self.lookups = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-lookup")
+            if isinstance(writes, ConcurrentBatches)
+            else None
+        )
 
     # The sheet's columns
 
@@ -373,12 +383,17 @@ class _Checker:
         code_at = self.indexes[0]
         assert code_at is not None  # a required column
         self._resolve({cell_text(values[code_at]) for _, values in chunk if code_at < len(values)})
-        self.chunk_ids: list[tuple[int, uuid.UUID, str]] = []  # (row, lookup hash, number) of the valid numbers
+        self.chunk_ids: list[tuple[int, str]] = []  # (row, number) of the valid numbers
         people = [person for number, values in chunk if (person := self.check_row(number, values)) is not None]
-        self._check_registered()
+        # Hashed for the whole chunk at once: a hash per row looked the key up in settings each time.
+        hashes = lookup_hashes([number for _, number in self.chunk_ids])
+        registered = self._look_up(hashes)
         if people and not self.abandoned:
             # The rows are made ready here: the batches' writer, maybe a thread, only sends them.
-            self.writes.add(_batch(people, self.now))
+            # A number found registered meanwhile abandons the import: nothing is written either way.
+            of_row = {row: id_hash for (row, _), id_hash in zip(self.chunk_ids, hashes, strict=True)}
+            self.writes.add(_batch(people, [of_row[person.row] for person in people], self.now))
+        self._check_registered(hashes, registered.result())
 
     def finish(self) -> None:
         """ID numbers used more than once in the file: every row of each, naming the others."""
@@ -418,17 +433,31 @@ class _Checker:
             else:
                 self.places[code] = f"组织代码“{code}”不存在，请核对"
 
-    def _check_registered(self) -> None:
+    def _look_up(self, hashes: list[uuid.UUID]) -> "Future[list[tuple[uuid.UUID, int, str, str]]]":
+        """The members registered with these hashes: asked on a connection of its own while the
+        chunk's rows are made ready, when the rows are written concurrently (outside any
+        transaction, so another connection sees what this one does); otherwise here and now."""
+        if self.lookups is None:
+            done: Future[list[tuple[uuid.UUID, int, str, str]]] = Future()
+            done.set_result(_registered(hashes) if hashes else [])
+            return done
+        return self.lookups.submit(_registered, hashes)
+
+    def close(self) -> None:
+        if self.lookups is not None:
+            self.lookups.submit(_close_connection).result()  # the lookup thread's own
+            self.lookups.shutdown()
+            self.lookups = None
+
+    def _check_registered(self, hashes: list[uuid.UUID], registered: list[tuple[uuid.UUID, int, str, str]]) -> None:
         """The chunk's ID numbers already in the registry (deleted records too: the number stays
         taken). Where is said only when that member is in the actor's scope."""
-        if not self.chunk_ids:
-            return
-        found = {row[0]: row for row in _registered([id_hash for _, id_hash, _ in self.chunk_ids])}
+        found = {row[0]: row for row in registered}
         if not found:
             return
         pks = [row[1] for row in found.values()]
         visible = set(scope.scoped(self.actor, Member.objects.filter(pk__in=pks)).values_list("pk", flat=True))
-        for row, id_hash, number in self.chunk_ids:
+        for (row, number), id_hash in zip(self.chunk_ids, hashes, strict=True):
             if (existing := found.get(id_hash)) is None:
                 continue
             _, pk, name, organization = existing
@@ -535,7 +564,6 @@ class _Checker:
             place.pk,
             name,
             idn.number,
-            self.chunk_ids[-1][1],
             chosen.get("gender") or rules.gender_of(idn).value,
             chosen.get("ethnicity", HAN),
             native_place,
@@ -571,7 +599,7 @@ class _Checker:
             return None
         self.id_keys.append(_pack(idn.number))
         self.id_rows.append(row)
-        self.chunk_ids.append((row, lookup_hash(idn.number), idn.number))
+        self.chunk_ids.append((row, idn.number))
         return idn
 
     def _date(self, value: Any) -> dt.date | str:
@@ -659,46 +687,47 @@ STATUS_PERIOD_FIELDS = ("status", "start", "end", "reason", "left_reason")
 
 
 class _Batch(NamedTuple):
-    """Rows ready for the tables, but for the member ids: the writer adds those."""
+    """Rows ready for the tables, each starting with the member's id: drawn from the sequence by the
+    checking side on PostgreSQL (the writer only sends), None elsewhere (given on insert)."""
 
     members: list[tuple[Any, ...]]
     periods: list[tuple[Any, ...]]
     statuses: list[tuple[Any, ...]]
 
 
-def _batch(people: list[Person], now: dt.datetime) -> _Batch:
+def _batch(people: list[Person], id_hashes: list[uuid.UUID], now: dt.datetime) -> _Batch:
     """The members with their open membership and status periods."""
+    writer = RowWriter()
+    ids: Sequence[int | None] = writer.reserve_ids(Member, len(people)) if writer.postgres else [None] * len(people)
     numbers = encrypt_all([p.id_number for p in people])
     phones = [p.phone for p in people if p.phone]
     sealed, hashed = iter(encrypt_all(phones)), iter(lookup_hashes(phones))
     return _Batch(
         members=[
-            _member_row(p, now, number, (next(sealed), next(hashed)) if p.phone else (None, None))
-            for p, number in zip(people, numbers, strict=True)
+            _member_row(pk, p, now, number, id_hash, (next(sealed), next(hashed)) if p.phone else (None, None))
+            for pk, p, number, id_hash in zip(ids, people, numbers, id_hashes, strict=True)
         ],
-        periods=[(p.organization, p.since, None, PERIOD_REASON) for p in people],
-        statuses=[(p.status, p.status_date or p.joined_date, None, "", p.left_reason) for p in people],
+        periods=[(pk, p.organization, p.since, None, PERIOD_REASON) for pk, p in zip(ids, people, strict=True)],
+        statuses=[
+            (pk, p.status, p.status_date or p.joined_date, None, "", p.left_reason)
+            for pk, p in zip(ids, people, strict=True)
+        ],
     )
 
 
 def _write(batch: _Batch) -> int:
-    """Write one batch (inside the batches' transaction). On PostgreSQL the member ids are drawn
-    from the sequence here, by the writer (ids of a batch rolled back are simply skipped), and the
-    rows COPYed; elsewhere bulk_create gives the ids."""
+    """Write one batch (inside the batches' transaction): COPY on PostgreSQL, where the rows carry
+    their ids (ids of a batch rolled back are simply skipped); elsewhere bulk_create gives the ids."""
     writer = RowWriter()
+    periods, statuses = batch.periods, batch.statuses
     if writer.postgres:
-        ids = writer.reserve_ids(Member, len(batch.members))
-        rows = [(pk, *row) for pk, row in zip(ids, batch.members, strict=True)]
-        writer.write(Member, ("id", *MEMBER_FIELDS), rows, binary=True)
+        writer.write(Member, ("id", *MEMBER_FIELDS), batch.members, binary=True)
     else:
-        ids = [member.pk for member in _bulk_create(Member, MEMBER_FIELDS, batch.members)]
-    for model, fields, rows in (
-        (MembershipPeriod, PERIOD_FIELDS, batch.periods),
-        (StatusPeriod, STATUS_PERIOD_FIELDS, batch.statuses),
-    ):
-        writer.write(
-            model, ("member_id", *fields), [(pk, *row) for pk, row in zip(ids, rows, strict=True)], binary=True
-        )
+        ids = [member.pk for member in _bulk_create(Member, ("id", *MEMBER_FIELDS), batch.members)]
+        periods = [(pk, *row[1:]) for pk, row in zip(ids, periods, strict=True)]
+        statuses = [(pk, *row[1:]) for pk, row in zip(ids, statuses, strict=True)]
+    writer.write(MembershipPeriod, ("member_id", *PERIOD_FIELDS), periods, binary=True)
+    writer.write(StatusPeriod, ("member_id", *STATUS_PERIOD_FIELDS), statuses, binary=True)
     return len(batch.members)
 
 
@@ -707,14 +736,17 @@ def _bulk_create(model: type[M], fields: tuple[str, ...], rows: list[tuple[Any, 
     return model._default_manager.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows])
 
 
-def _member_row(person: Person, now: dt.datetime, number_sealed: bytes, phone: tuple[Any, Any]) -> tuple[Any, ...]:
+def _member_row(
+    pk: int | None, person: Person, now: dt.datetime, number_sealed: bytes, id_hash: uuid.UUID, phone: tuple[Any, Any]
+) -> tuple[Any, ...]:
     """The member's columns, personal data encrypted as ``EncryptedTextField`` stores it (the ID
-    number sealed, the phone number sealed and hashed: done for the whole batch at once)."""
-    (_, organization, name, number, id_hash, gender, ethnicity, native_place, birth_date, education, degree,
+    number sealed and hashed, the phone number sealed and hashed: done for the whole batch at once)."""
+    (_, organization, name, number, gender, ethnicity, native_place, birth_date, education, degree,
      occupation, job, _, address, category, joined, regularized, status, status_date, left_reason,
      central, _, org_path) = person  # fmt: skip
     pinyin, initials = name_keys(name)
     return (
+        pk,
         name,
         pinyin,
         initials,

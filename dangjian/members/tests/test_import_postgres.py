@@ -82,6 +82,19 @@ def test_a_problem_late_in_the_file_rolls_back_the_batches_already_sent(live_wor
     assert Member.objects.count() == before
 
 
+def test_a_number_already_registered_is_reported_while_the_batches_go_in(live_world, concurrent):
+    """The registry is asked on a connection of its own while the chunk's batch is made and sent:
+    the answer still names the place, and the import writes nothing."""
+    before = Member.objects.count()
+    rows = [person(1), person(2), person(3), line(id_number=live_world.wangfang.id_number), person(4)]
+    report = imports.import_members(actor=live_world.town_admin, file=xlsx(*rows))
+    assert [(p.row, p.column, p.reason) for p in report.problems] == [
+        (5, "公民身份号码", f"该公民身份号码已登记为“{live_world.community.name}”的党员王芳")
+    ]
+    assert report.created == 0
+    assert Member.objects.count() == before
+
+
 def test_a_registration_made_meanwhile_fails_the_commit_and_writes_nothing(live_world, concurrent, monkeypatch):
     monkeypatch.setattr(imports, "_registered", lambda hashes: [])  # as if 王芳 came in after the check
     before = Member.objects.count()
