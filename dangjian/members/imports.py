@@ -698,7 +698,7 @@ class _Batch(NamedTuple):
 def _batch(people: list[Person], id_hashes: list[uuid.UUID], now: dt.datetime) -> _Batch:
     """The members with their open membership and status periods."""
     writer = RowWriter()
-    ids: Sequence[int | None] = writer.reserve_ids(Member, len(people)) if writer.postgres else [None] * len(people)
+    ids: list[int | None] = [*writer.reserve_ids(Member, len(people))] if writer.postgres else [None] * len(people)
     numbers = encrypt_all([p.id_number for p in people])
     phones = [p.phone for p in people if p.phone]
     sealed, hashed = iter(encrypt_all(phones)), iter(lookup_hashes(phones))
