@@ -30,3 +30,8 @@ class DevelopmentConfig(AppConfig):
         from .services import follow_member
 
         moves.follow(follow_member)  # a 预备党员's file goes where an accepted transfer takes them
+        from django.db.models.signals import post_migrate
+
+        from .services import ship_default_rules
+
+        post_migrate.connect(ship_default_rules, sender=self)

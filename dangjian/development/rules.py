@@ -320,7 +320,7 @@ class PartyMemberFacts:
     is_full_member: bool  # 正式党员 on the date
     in_branch: bool  # in the applicant's branch (its scope)
     on_roll: bool  # 正常 status (not 停止党籍, 出党, …)
-    under_probation_discipline: bool  # 留党察看 (not modelled yet: always False, see docs)
+    under_probation_discipline: bool  # 留党察看 in force on the date (dangjian.discipline)
 
 
 def introducer_problems(introducers: Sequence[PartyMemberFacts]) -> list[str]:

@@ -23,6 +23,7 @@ from dangjian.core.enums import Education, Ethnicity, Occupation
 from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
 from dangjian.core.idnumber import InvalidIdNumber, parse_id_number
+from dangjian.discipline.queries import probation_discipline_q, under_probation_discipline
 from dangjian.members import services as member_services
 from dangjian.members.models import (
     Category,
@@ -59,9 +60,10 @@ DOCUMENT_TYPES = frozenset({".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".
 DOCUMENT_MAX_BYTES = 20 * 2**20
 OUTCOMES = {"regularize": "按期转正", "extend": "延长预备期", "cancel": "取消预备党员资格"}
 # Who may vote at the branch meeting, by 党籍状态 on the meeting date (RULES.md §1.3): 停止党籍
-# takes the rights away; 预备党员 are left out by their category. 留党察看 is not modelled in the
-# registry yet (see docs/development.md): the branch leaves such members out with ``excluded``.
+# takes the rights away; 预备党员 are left out by their category, members under 留党察看 by their
+# sanction (dangjian.discipline); the branch may leave out others with ``excluded``, with a reason.
 VOTING_STATUSES = (Status.NORMAL, Status.MOBILE, Status.LOST_CONTACT, Status.ABROAD)
+DISCIPLINED = "留党察看期间，没有表决权"
 GROUPING = 19  # 编入党支部和党小组
 # The upper committee may refuse the pre-review or the admission (the file then ends), and the
 # branch's resolution on the regularization (党章第七条: conversion, extension and cancellation each
@@ -217,15 +219,34 @@ class StepInput:
     party_group: PartyGroup | None = None  # step 19: 编入党小组
 
 
+def ship_default_rules(using: str = "default", apps: Any = None, **_: Any) -> None:
+    """The rows of ``rules.DEFAULT_INTERVALS`` missing from the rule table, put back; a row that is
+    there (maybe edited by the county) is left as it is. Migrations 0002 and 0004 ship the rows;
+    this runs after every ``migrate`` and after a flush (Django's post_migrate), so a database
+    whose rows were flushed away (a transactional test) has its rule table again. ``apps``: the
+    migrated state (a database migrated back to before the table, or its columns, is left alone)."""
+    try:
+        model = apps.get_model("development", "IntervalRule") if apps is not None else IntervalRule
+    except LookupError:
+        return
+    columns = {"code", "kind", "from_step", "to_step", "at_least", "amount", "unit", "blocking", "source"}
+    if not columns <= {f.name for f in model._meta.get_fields()}:
+        return
+    model.objects.using(using).bulk_create(
+        [model(**{name: getattr(rule, name) for name in columns}) for rule in rules.DEFAULT_INTERVALS],
+        ignore_conflicts=True,  # on the unique code: the county's edits stay
+    )
+
+
 def dates_of(applicant: Applicant) -> dict[int, dt.date]:
     """Each step's date; for a step done in several rounds (after an extension or a refused
     regularization), the latest one."""
     return {r.step: r.date for r in applicant.steps.order_by("round")}
 
 
-def expected_voters(branch: Organization, on: dt.date) -> QuerySet[Member]:
-    """应到会有表决权的正式党员 on the meeting date: in the branch that day (membership periods),
-    正式 that day (regularized on or before it) and with a 党籍状态 that keeps the vote."""
+def _full_members_with_rights(branch: Organization, on: dt.date) -> QuerySet[Member]:
+    """The branch's members on ``on`` (membership periods), 正式 that day (regularized on or before
+    it) and with a 党籍状态 that keeps the vote."""
     there = MembershipPeriod.objects.filter(organization=branch, start__lte=on).filter(
         Q(end__isnull=True) | Q(end__gt=on)
     )
@@ -240,6 +261,17 @@ def expected_voters(branch: Organization, on: dt.date) -> QuerySet[Member]:
     ).filter(pk__in=voting.values("member"))
 
 
+def expected_voters(branch: Organization, on: dt.date) -> QuerySet[Member]:
+    """应到会有表决权的正式党员 on the meeting date: the branch's full members with a voting 党籍状态
+    that day, less those under 留党察看 that day (no 表决权 during it, RULES.md §1.3 and §6.1)."""
+    return _full_members_with_rights(branch, on).exclude(probation_discipline_q(on))
+
+
+def under_discipline_on(branch: Organization, on: dt.date) -> QuerySet[Member]:
+    """The branch's full members who would vote on ``on`` but for a 留党察看 in force that day."""
+    return _full_members_with_rights(branch, on).filter(probation_discipline_q(on))
+
+
 def _facts(person: Member, branch: Organization, on: dt.date) -> rules.PartyMemberFacts:
     status = person.status_periods.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gt=on)).first()
     return rules.PartyMemberFacts(
@@ -247,8 +279,7 @@ def _facts(person: Member, branch: Organization, on: dt.date) -> rules.PartyMemb
         is_full_member=person.regularized_date is not None and person.regularized_date <= on,
         in_branch=person.deleted_at is None and person.org_path.startswith(branch.path),
         on_roll=status is not None and status.status in (Status.NORMAL, Status.MOBILE),
-        # 留党察看 is not in the registry yet; when discipline is modelled, read it here.
-        under_probation_discipline=False,
+        under_probation_discipline=bool(under_probation_discipline([person.pk], on)),
     )
 
 
@@ -482,9 +513,12 @@ def _vote(applicant: Applicant, date: dt.date, data: StepInput, errors: ErrorCol
         errors.add("vote", "请填写支部大会的到会和表决人数")
         return None
     voters = {m.pk: m for m in expected_voters(applicant.organization, date)}
+    disciplined = list(under_discipline_on(applicant.organization, date))
     excluded = []
     for pk, reason in data.excluded.items():
-        if pk not in voters:
+        if named := next((m for m in disciplined if m.pk == pk), None):
+            errors.add("excluded", f"{named.name}在会议当日处于留党察看期间，没有表决权，已不计入应到会人数")
+        elif pk not in voters:
             errors.add("excluded", "不计入应到会人数的党员应是会议当日本支部有表决权的正式党员")
         elif not reason.strip():
             errors.add("excluded", f"请写明{voters[pk].name}不计入应到会人数的理由")
@@ -499,6 +533,8 @@ def _vote(applicant: Applicant, date: dt.date, data: StepInput, errors: ErrorCol
     if refusal := rules.vote_refusal(result):
         errors.add("vote", refusal)
         return None
+    # Kept with the vote so the minutes show who was left out and why, the rule's ones too.
+    excluded += [{"member": m.pk, "name": m.name, "reason": DISCIPLINED, "rule": True} for m in disciplined]
     return BranchVote(
         expected=ballot.expected,
         present=ballot.present,

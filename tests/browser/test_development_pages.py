@@ -11,8 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_id_number
-from dangjian.development import rules, services
-from dangjian.development.models import IntervalRule
+from dangjian.development import services
 from dangjian.development.tests.conftest import open_file, walk
 from tests.browser import test_key_pages as key_pages
 from tests.browser.test_key_pages import CHROMIUM, log_in
@@ -33,24 +32,6 @@ def development_files(live_world):
     next step is 7 (确定发展对象, at least one year after step 3 of 2022-07-15), and a
     probationary member at step 21 whose half years of probation have no assessment."""
     world = live_world
-    if not IntervalRule.objects.exists():
-        # A transactional test before this one (the PostgreSQL concurrency tests) flushed the rows
-        # the data migrations ship; put the rule table back (rules.DEFAULT_INTERVALS is the same,
-        # test_rules checks it).
-        IntervalRule.objects.bulk_create(
-            IntervalRule(
-                code=r.code,
-                kind=r.kind,
-                from_step=r.from_step,
-                to_step=r.to_step,
-                at_least=r.at_least,
-                amount=r.amount,
-                unit=r.unit,
-                blocking=r.blocking,
-                source=r.source,
-            )
-            for r in rules.DEFAULT_INTERVALS
-        )
     target = open_file(world)
     walk(world, target, 6)
     for day in (dt.date(2022, 12, 20), dt.date(2023, 6, 20)):

@@ -87,6 +87,23 @@ def test_the_migrations_ship_the_rules_table_of_rules_py():
     )
 
 
+@pytest.mark.django_db
+def test_rows_missing_from_the_rule_table_come_back_after_migrate_and_flush_edits_stay():
+    """post_migrate (sent after ``migrate`` and after a flush) puts back the shipped rows that are
+    gone, and leaves the county's edited rows as they are."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from dangjian.development.models import IntervalRule
+
+    IntervalRule.objects.filter(code="talk").update(amount=2, blocking=True)
+    IntervalRule.objects.exclude(code="talk").delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert IntervalRule.objects.count() == len(rules.DEFAULT_INTERVALS)
+    assert IntervalRule.objects.filter(code="talk", amount=2, blocking=True).exists()
+    age = IntervalRule.objects.get(code="age")
+    assert (age.amount, age.unit, age.blocking) == (18, rules.Unit.YEARS, True)
+
+
 def test_the_25_steps_in_five_stages():
     assert len(rules.STEPS) == 25
     assert [s.number for s in rules.STEPS] == list(range(1, 26))
