@@ -6,13 +6,13 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 
-class PathField(models.CharField):
-    """A materialized tree path, compared byte-wise.
+class BytewiseCharField(models.CharField):
+    """Text that is a key, not a word (ASCII codes, paths, pinyin), compared byte-wise.
 
     On PostgreSQL the column gets the "C" collation, whatever the database's own locale (a county's
-    server is often zh_CN.UTF-8). Then ``LIKE 'prefix%'`` (the subtree filter) and ``ORDER BY path``
-    use one plain btree index: a range scan, no ``text_pattern_ops`` twin needed, and ordering by
-    path is tree order. SQLite compares bytes already (BINARY).
+    server is often zh_CN.UTF-8 or an ICU zh-Hans one): comparing two keys is then a memcmp, not a
+    linguistic comparison, which every index insert and sort on the column pays for, and
+    ``LIKE 'prefix%'`` uses the plain btree index. SQLite compares bytes already (BINARY).
     """
 
     def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
@@ -20,6 +20,12 @@ class PathField(models.CharField):
         if connection.vendor == "postgresql":
             params["collation"] = "C"
         return params
+
+
+class PathField(BytewiseCharField):
+    """A materialized tree path: ``LIKE 'prefix%'`` (the subtree filter) and ``ORDER BY path`` use
+    one plain btree index, a range scan with no ``text_pattern_ops`` twin, and ordering by path is
+    tree order."""
 
 
 class EncryptedTextField(models.BinaryField):

@@ -268,6 +268,10 @@ def _registered(hashes: list[uuid.UUID]) -> list[tuple[uuid.UUID, int, str, str]
     return rows if postgres else [(uuid.UUID(found), *rest) for found, *rest in rows]
 
 
+def _reserve_ids(count: int) -> list[int]:
+    return RowWriter().reserve_ids(Member, count)
+
+
 def _close_connection() -> None:
     connection.close()  # the calling thread's: Django keeps one per thread
 
@@ -336,6 +340,7 @@ class _Checker:
             if isinstance(writes, ConcurrentBatches)
             else None
         )
+        self.ids_ahead: Future[list[int]] | None = None
 
     # The sheet's columns
 
@@ -392,7 +397,8 @@ class _Checker:
             # The rows are made ready here: the batches' writer, maybe a thread, only sends them.
             # A number found registered meanwhile abandons the import: nothing is written either way.
             of_row = {row: id_hash for (row, _), id_hash in zip(self.chunk_ids, hashes, strict=True)}
-            self.writes.add(_batch(people, [of_row[person.row] for person in people], self.now))
+            ids = self._member_ids(len(people))
+            self.writes.add(_batch(people, [of_row[person.row] for person in people], ids, self.now))
         self._check_registered(hashes, registered.result())
 
     def finish(self) -> None:
@@ -442,6 +448,19 @@ class _Checker:
             done.set_result(_registered(hashes) if hashes else [])
             return done
         return self.lookups.submit(_registered, hashes)
+
+    def _member_ids(self, count: int) -> list[int | None]:
+        """Ids for ``count`` new members (at most a chunk's): from the table's sequence on
+        PostgreSQL, reserved a chunk ahead on the lookup connection when there is one (ids left
+        over are skipped, as a rolled-back import's are); None elsewhere (given on insert)."""
+        writer = RowWriter()
+        if not writer.postgres:
+            return [None] * count
+        if self.lookups is None:
+            return [*writer.reserve_ids(Member, count)]
+        ids = (self.ids_ahead or self.lookups.submit(_reserve_ids, CHUNK)).result()
+        self.ids_ahead = self.lookups.submit(_reserve_ids, CHUNK)
+        return [*ids[:count]]
 
     def close(self) -> None:
         if self.lookups is not None:
@@ -695,10 +714,8 @@ class _Batch(NamedTuple):
     statuses: list[tuple[Any, ...]]
 
 
-def _batch(people: list[Person], id_hashes: list[uuid.UUID], now: dt.datetime) -> _Batch:
+def _batch(people: list[Person], id_hashes: list[uuid.UUID], ids: list[int | None], now: dt.datetime) -> _Batch:
     """The members with their open membership and status periods."""
-    writer = RowWriter()
-    ids: list[int | None] = [*writer.reserve_ids(Member, len(people))] if writer.postgres else [None] * len(people)
     numbers = encrypt_all([p.id_number for p in people])
     phones = [p.phone for p in people if p.phone]
     sealed, hashed = iter(encrypt_all(phones)), iter(lookup_hashes(phones))

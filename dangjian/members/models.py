@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
-from dangjian.core.fields import EncryptedTextField, PathField
+from dangjian.core.fields import BytewiseCharField, EncryptedTextField, PathField
 from dangjian.core.history import history_user
 from dangjian.core.idnumber import mask_id_number, mask_phone
 
@@ -81,7 +81,8 @@ class Member(models.Model):
     order (organization, then name) is the same index. Both change only through the services."""
 
     name = models.CharField("姓名", max_length=50)
-    name_pinyin = models.CharField("姓名全拼", max_length=200, editable=False)
+    # Lower-case ASCII: compared byte-wise (the roster index orders by it; see BytewiseCharField).
+    name_pinyin = BytewiseCharField("姓名全拼", max_length=200, editable=False)
     name_initials = models.CharField("姓名拼音首字母", max_length=50, editable=False, db_index=False)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=2, choices=Ethnicity.choices, default=Ethnicity.HAN)
@@ -113,7 +114,13 @@ class Member(models.Model):
     )
     org_path = PathField("组织路径", max_length=255, editable=False)
     party_group = models.ForeignKey(
-        PartyGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="members", verbose_name="党小组"
+        PartyGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="党小组",
+        db_index=False,  # a partial index below: most members are in no group
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -148,6 +155,9 @@ class Member(models.Model):
             # and which every insert (the import's COPY) would pay for.
             models.Index(fields=["id_tail"], name="member_id_tail"),
             models.Index(fields=["phone_hash"], name="member_phone_hash"),
+            # Only members in a group: the NULLs, most rows, are never looked up by it (a group's
+            # members are), and an import does not pay an index entry for each of them.
+            models.Index(fields=["party_group"], condition=Q(party_group__isnull=False), name="member_party_group"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["id_hash"], name="member_one_record_per_person"),
