@@ -253,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         "RestructuringKindEnum": "dangjian.orgs.models.RestructuringKind",
         "CoManagementKindEnum": "dangjian.orgs.models.CoManagementKind",
         "UnitCategoryEnum": "dangjian.orgs.models.UnitCategory",
+        "SanctionKindEnum": "dangjian.discipline.models.SanctionKind",
+        "DevelopmentStepEnum": "dangjian.development.rules.STEP_CHOICES",
+        "PublicityStepEnum": "dangjian.development.rules.PUBLICITY_CHOICES",
     },
 }
 
