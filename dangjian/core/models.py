@@ -163,6 +163,7 @@ class Event(models.TextChoices):
     PERMISSION_DENIED = "permission_denied", "拒绝操作"
     OUT_OF_SCOPE = "out_of_scope", "访问范围外数据"
     EXPORT = "export", "导出"
+    IMPORT = "import", "导入"
     REVEAL = "reveal", "查看完整证件号码"
     USER_CREATED = "user_created", "创建账号"
     USER_CHANGED = "user_changed", "修改账号"

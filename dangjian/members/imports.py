@@ -211,8 +211,7 @@ def import_members(*, actor: Any, file: str | IO[bytes], progress: Progress | No
     now = timezone.now()
 
     def audit_entry(total: int) -> None:
-        # The trail has no import event yet: ``what`` says which way the data went.
-        audit.record(Event.EXPORT, actor=actor, details={"what": "党员信息导入", "rows": total})
+        audit.record(Event.IMPORT, actor=actor, details={"what": "党员信息导入", "rows": total})
 
     large = sheet.streaming or report.expected_rows > CHUNK  # a thread is worth it for more than one batch
     writes = batches(_write, audit_entry, on_disk=sheet.streaming, concurrent=large)

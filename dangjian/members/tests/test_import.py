@@ -109,7 +109,7 @@ def test_it_imports_every_row_with_periods_encrypted_numbers_and_pinyin(world):
     central = Member.objects.get(name="测试2")
     assert central.is_central_household
     assert central.periods.get().start == dt.date(2012, 3, 1)
-    event = AuditEvent.objects.filter(event=Event.EXPORT).latest("seq")
+    event = AuditEvent.objects.filter(event=Event.IMPORT).latest("seq")
     assert event.details == {"what": "党员信息导入", "rows": 3}
     assert number not in str(event.details)
 
