@@ -12,7 +12,9 @@ is followed by issue 5's targets, the one in seconds scaled by openpyxl's pass t
 
 The file holds valid, new members (ID numbers of a region the county does not use) spread over 50
 branches of the bench county; every import is removed again afterwards, so runs repeat.
-Run alone: ``python -m bench.member_import --rows 100000`` (after ``make bench`` has built the county).
+Run alone: ``python -m bench.member_import --rows 100000`` (after ``make bench`` has built the county);
+``--profile`` adds one more run of ours with its time by part (CPU per thread and of the writer's
+PostgreSQL backend, waits), which is where to start when making it faster.
 """
 
 import argparse
@@ -121,6 +123,64 @@ def _ours(path: Path, user: Any) -> int:
     return report.created
 
 
+def _ours_profiled(path: Path, user: Any) -> dict[str, float]:
+    """Our import once, with where its time went: CPU of the checking thread, of the writer thread
+    and of the writer's PostgreSQL backend (read from /proc: the server must run on this machine),
+    and how long the checking waited for the writer (the queue full: PostgreSQL behind)."""
+    import threading
+
+    from django.db import connection
+
+    from dangjian.core import bulk
+    from dangjian.members.imports import import_members
+
+    seen: dict[str, float] = {"waited": 0.0}
+    original_init, original_add = bulk.ConcurrentBatches.__init__, bulk.ConcurrentBatches.add
+
+    def backend_cpu(pid: int) -> float:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def init(self: Any, write: Any, finish: Any) -> None:
+        def first_write(batch: Any) -> int:
+            if "pid" not in seen:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    seen["pid"] = cursor.fetchone()[0]
+            return int(write(batch))
+
+        def last(total: int) -> None:
+            finish(total)
+            seen["writer"] = time.thread_time()  # the writer thread's CPU since it started
+            seen["backend"] = backend_cpu(int(seen["pid"]))
+
+        original_init(self, first_write, last)
+
+    def add(self: Any, batch: Any) -> None:
+        started = time.perf_counter()
+        original_add(self, batch)
+        seen["waited"] += time.perf_counter() - started
+
+    bulk.ConcurrentBatches.__init__ = init  # type: ignore[method-assign]
+    bulk.ConcurrentBatches.add = add  # type: ignore[method-assign]
+    assert threading.current_thread() is threading.main_thread()
+    started, cpu = time.perf_counter(), time.thread_time()
+    report = import_members(actor=user, file=str(path))
+    wall, main_cpu = time.perf_counter() - started, time.thread_time() - cpu
+    if report.problems:
+        raise SystemExit(f"the sample has problems: {report.problems[:3]}")
+    return {
+        "wall": wall,
+        "read": report.timings["read"],
+        "checking thread CPU": main_cpu,
+        "writer thread CPU": seen["writer"],
+        "PostgreSQL writer backend CPU": seen["backend"],
+        "checking waited for the writer": seen["waited"],
+        "after the last row was checked": report.timings["write"],
+    }
+
+
 def _import_export(path: Path, user: Any, bulk: bool) -> int:
     """django-import-export as its documentation shows it: a ModelResource naming the columns,
     a ForeignKeyWidget for the organization code, the derived fields filled before each save."""
@@ -209,6 +269,8 @@ def measure(what: str, path: Path, username: str) -> dict[str, Any]:
         from dangjian.core.models import User
 
         user = User.objects.get(username=username)
+    if what == "profile":
+        return {"what": what, "parts": _ours_profiled(path, user)}
     started = time.perf_counter()
     if what == "floor":
         rows = _floor(path)
@@ -235,7 +297,7 @@ LABELS = {
 }
 
 
-def run(rows: int, database_url: str, with_import_export: bool, with_default_path: bool) -> None:
+def run(rows: int, database_url: str, with_import_export: bool, with_default_path: bool, profile: bool = False) -> None:
     from django.db import connection
 
     from bench.scenarios import bench_user
@@ -268,6 +330,17 @@ def run(rows: int, database_url: str, with_import_export: bool, with_default_pat
         runs.sort(key=lambda run: run["seconds"])
         results.append(runs[len(runs) // 2] | {"runs": len(runs)})
     _print(rows, path, results)
+    if profile:
+        top = _top_member_id(connection)
+        try:
+            parts = _in_subprocess("profile", path, admin.username, database_url)["parts"]
+        finally:
+            _remove_members_after(connection, top)
+        print("where our import's time went (one more run; CPU seconds per thread and backend):")
+        print()
+        for name, seconds in parts.items():
+            print(f"| {name:<40} | {seconds:>6.2f} |")
+        print()
 
 
 def _in_subprocess(what: str, path: Path, username: str, database_url: str) -> dict[str, Any]:
@@ -336,6 +409,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--skip-import-export", action="store_true")
     parser.add_argument("--skip-default-path", action="store_true", help="django-import-export with use_bulk only")
+    parser.add_argument("--profile", action="store_true", help="then one more run of ours, timed by part")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
     if args.measure:
@@ -351,7 +425,7 @@ def main() -> None:
     import django
 
     django.setup()
-    run(args.rows, url, not args.skip_import_export, not args.skip_default_path)
+    run(args.rows, url, not args.skip_import_export, not args.skip_default_path, args.profile)
 
 
 if __name__ == "__main__":
