@@ -109,6 +109,11 @@ class VoteInput(serializers.Serializer[Any]):
     written_abstain = serializers.IntegerField(min_value=0, max_value=100000, default=0)
 
 
+class LeftOutInput(serializers.Serializer[Any]):
+    member = InScope(Member, "党员")
+    reason = serializers.CharField(max_length=200, help_text="不计入应到会人数的理由（长期卧病、被依法留置等）")
+
+
 class StepInputSerializer(serializers.Serializer[Any]):
     step = serializers.IntegerField(min_value=1, max_value=25, help_text="下一步的序号（1–25）")
     date = serializers.DateField()
@@ -122,6 +127,9 @@ class StepInputSerializer(serializers.Serializer[Any]):
     )
     review_passed = serializers.BooleanField(required=False, allow_null=True, default=None)
     vote = VoteInput(required=False, allow_null=True, default=None)
+    excluded = LeftOutInput(
+        many=True, required=False, default=list, help_text="支部大会：不计入应到会人数的党员及理由（步骤15、23）"
+    )
     outcome = serializers.ChoiceField(choices=list(services.OUTCOMES), required=False, default="")
     extension_months = serializers.IntegerField(
         min_value=0, max_value=120, required=False, allow_null=True, default=None
@@ -206,6 +214,7 @@ class ApplicantViewSet(ServiceViewSet):
         data["contacts"] = people if step == rules.CONTACTS else []
         data["introducers"] = people if step == rules.INTRODUCERS else []
         vote = data.pop("vote")
+        data["excluded"] = {item["member"].pk: item["reason"] for item in data.pop("excluded")}
         given = services.StepInput(vote=dict(vote) if vote else None, **data)
         services.enter_step(actor=request.user, applicant=applicant, step=step, date=date, data=given)
         return Response(ApplicantSerializer(Applicant.objects.get(pk=applicant.pk)).data)

@@ -44,6 +44,10 @@ class StepForm(StyledForm):
     no = forms.IntegerField(label="反对", min_value=0, max_value=100000, required=False)
     abstain = forms.IntegerField(label="弃权", min_value=0, max_value=100000, required=False)
     written_yes = forms.IntegerField(label="书面赞成意见", min_value=0, max_value=100000, required=False)
+    excluded = forms.ModelMultipleChoiceField(
+        label="不计入应到会人数的党员（长期卧病、被依法留置等）", queryset=Member.objects.none(), required=False
+    )
+    excluded_reason = forms.CharField(label="不计入的理由", max_length=200, required=False)
     outcome = forms.ChoiceField(label="讨论结果", choices=[("", "—"), *OUTCOMES.items()], required=False)
     extension_months = forms.IntegerField(label="延长预备期（月）", min_value=0, max_value=120, required=False)
     party_group = forms.ModelChoiceField(label="编入党小组", queryset=PartyGroup.objects.none(), required=False)
@@ -53,6 +57,7 @@ class StepForm(StyledForm):
         super().__init__(*args, **kwargs)
         if people is not None:
             self.fields["people"].queryset = people  # type: ignore[attr-defined]
+            self.fields["excluded"].queryset = people  # type: ignore[attr-defined]
         if groups is not None:
             self.fields["party_group"].queryset = groups  # type: ignore[attr-defined]
 
@@ -71,6 +76,7 @@ class StepForm(StyledForm):
             training_hours=data.get("training_hours"),
             review_passed=data.get("review_passed"),
             vote=vote,
+            excluded={member.pk: data.get("excluded_reason") or "" for member in data.get("excluded") or []},
             outcome=data.get("outcome") or "",
             extension_months=data.get("extension_months"),
             reject=bool(data.get("reject")),

@@ -227,3 +227,28 @@ def test_documents_are_uploaded_and_downloaded_through_the_scope(world, applican
     assert world.client(world.member_user).get(url).status_code == 403
     page = client.get(reverse("development:detail", args=[applicant.pk])).text
     assert "入党申请书✓" in page
+
+
+def test_the_branch_leaves_a_member_out_of_the_vote_through_the_page_and_the_api(world, applicant):
+    walk(world, applicant, 14)
+    client = world.client(world.branch_admin)
+    url = reverse("development:detail", args=[applicant.pk])
+    vote = {"present": 1, "yes": 1, "no": 0, "abstain": 0}
+    response = client.post(url, {"date": "2023-10-10", "excluded": [world.lisi.pk], "excluded_reason": ""} | vote)
+    assert response.status_code == 200
+    assert "请写明李四不计入应到会人数的理由" in response.text
+    api = f"/api/v1/development-files/{applicant.pk}/step/"
+    body = {"step": 15, "date": "2023-10-10", "vote": vote}
+    refused = client.post(
+        api, body | {"excluded": [{"member": world.wangfang.pk, "reason": "外出"}]}, "application/json"
+    )
+    assert refused.status_code == 400  # 王芳 is not in the branch admin's scope
+    accepted = client.post(
+        api, body | {"excluded": [{"member": world.lisi.pk, "reason": "长期卧病"}]}, "application/json"
+    )
+    assert accepted.status_code == 200, accepted.json()
+    vote_record = applicant.steps.get(step=15).vote
+    assert (vote_record.expected, vote_record.excluded) == (
+        1,
+        [{"member": world.lisi.pk, "name": "李四", "reason": "长期卧病"}],
+    )
