@@ -442,11 +442,11 @@ class _Checker:
         """The members registered with these hashes: asked on a connection of its own while the
         chunk's rows are made ready, when the rows are written concurrently (outside any
         transaction, so another connection sees what this one does); otherwise here and now."""
-        if self.lookups is None:
-            done: Future[list[tuple[uuid.UUID, int, str, str]]] = Future()
-            done.set_result(_registered(hashes) if hashes else [])
-            return done
-        return self.lookups.submit(_registered, hashes)
+        if self.lookups is not None and hashes:
+            return self.lookups.submit(_registered, hashes)
+        done: Future[list[tuple[uuid.UUID, int, str, str]]] = Future()
+        done.set_result(_registered(hashes) if hashes else [])  # a chunk without valid numbers asks nothing
+        return done
 
     def _member_ids(self, count: int) -> list[int | None]:
         """Ids for ``count`` new members (at most a chunk's): from the table's sequence on
