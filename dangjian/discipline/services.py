@@ -21,6 +21,7 @@ from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
 from dangjian.members import services as member_services
 from dangjian.members.models import LeftReason, Member, Status
+from dangjian.orgs import tree
 from dangjian.orgs.models import Organization
 
 from . import rules
@@ -35,9 +36,10 @@ def _recorder(actor: Any, action: str) -> scope.Acting:
 
 def lineage(organization: Organization) -> QuerySet[Organization]:
     """The organization and every organization above it, top first (live ones)."""
-    step = Organization.steplen
-    prefixes = [organization.path[:end] for end in range(step, len(organization.path) + 1, step)]
-    return Organization.objects.filter(path__in=prefixes, deleted_at__isnull=True).order_by("depth")
+    # Not scoped: the deciding organization may be above the recorder's own scope.
+    return Organization.objects.filter(path__in=tree.lineage_paths(organization), deleted_at__isnull=True).order_by(
+        "depth"
+    )
 
 
 def open_probation(member: Member) -> Sanction | None:

@@ -89,8 +89,13 @@ def subtree_totals(user: Any, organization: Organization) -> dict[str, int]:
     }
 
 
+def lineage_paths(organization: Organization) -> list[str]:
+    """The paths of the organization and of every organization above it, top first."""
+    step = Organization.steplen
+    return [organization.path[: depth * step] for depth in range(1, organization.depth + 1)]
+
+
 def lineage(user: Any, organization: Organization) -> list[Organization]:
     """The organization and those of its ancestors in the user's scope, top first (breadcrumb)."""
-    step = Organization.steplen
-    paths = [organization.path[: depth * step] for depth in range(1, organization.depth + 1)]
+    paths = lineage_paths(organization)
     return list(scope.scoped(user, Organization.objects.filter(path__in=paths)).order_by("path"))
