@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
+from . import sheet_pieces
 from .dates import parse_date
 
 UNREADABLE = "文件无法读取：请上传 .xlsx 格式的 Excel 文件（可先下载模板）"
@@ -173,11 +174,26 @@ def unpacked_size(file: str | IO[bytes]) -> int:
 
 
 def read_sheet(file: str | IO[bytes], name: str, *, stream_above: int | None = None) -> SheetRows:
-    """The rows of sheet ``name`` (or the first sheet), blank ones included, each a sequence of
-    cell values (None or "" when empty). Dates come as dates; numbers as numbers."""
-    if unpacked_size(file) > (WHOLE_SHEET_BYTES if stream_above is None else stream_above):
+    """The rows of sheet ``name`` (or the first sheet), each a sequence of cell values in their
+    sheet columns (column A first; None or "" when empty), blank rows maybe among them. Dates
+    come as dates; numbers as numbers.
+
+    A large sheet of the usual shape is read in pieces (``sheet_pieces``: flat memory, the first
+    rows early); another is read whole by calamine up to ``WHOLE_SHEET_BYTES`` (or
+    ``stream_above``), streamed by openpyxl above."""
+    size = unpacked_size(file)
+    if (pieces := sheet_pieces.cut(file, name)) is not None:
+        return SheetRows(rows=_piece_rows(pieces), streaming=True, last_row=pieces.last_row)
+    if size > (WHOLE_SHEET_BYTES if stream_above is None else stream_above):
         return _openpyxl_rows(file, name)
     return _calamine_rows(file, name)
+
+
+def _piece_rows(pieces: sheet_pieces.SheetPieces) -> Iterator[tuple[int, Sequence[Any]]]:
+    try:
+        yield from pieces.rows()
+    except sheet_pieces.UnreadablePiece:
+        raise FileProblem([Problem(None, "", "", UNREADABLE)]) from None
 
 
 def _calamine_rows(file: str | IO[bytes], name: str) -> SheetRows:
@@ -190,7 +206,10 @@ def _calamine_rows(file: str | IO[bytes], name: str) -> SheetRows:
     def rows() -> Iterator[tuple[int, Sequence[Any]]]:
         try:
             # calamine yields every row from the first (blank ones as ""), columns from the first used.
-            yield from enumerate(sheet.iter_rows(), start=1)
+            column = sheet.start[1] if sheet.start is not None else 0
+            padding = [""] * column
+            for number, values in enumerate(sheet.iter_rows(), start=1):
+                yield number, padding + values if column else values
         finally:
             workbook.close()
 

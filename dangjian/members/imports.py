@@ -32,7 +32,6 @@ import time
 import uuid
 from array import array
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple, TypeVar
 
@@ -41,7 +40,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from dangjian.core import audit, scope
-from dangjian.core.bulk import Batches, ConcurrentBatches, RowWriter, batches
+from dangjian.core.bulk import Batches, RowWriter, batches, heavy_row_work
 from dangjian.core.crypto import encrypt_all, lookup_hashes
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.core.errors import ErrorCollector
@@ -125,7 +124,8 @@ CENTRAL_AT, REGULARIZED_AT, STATUS_DATE_AT = (
 )
 NORMAL, HAN = Status.NORMAL.value, Ethnicity.HAN.value
 
-CHUNK = 5000  # rows checked together: one query for their organizations, one for their ID numbers
+CHUNK = 5000  # rows checked together: one query for their organizations, one batch of rows to write
+FIRST_CHUNK = 1000
 KEEP_PROBLEMS = 100_000  # problems kept in detail (for the annotated workbook); all are counted
 SHOW_PROBLEMS = 1000  # of which the job keeps this many for its page
 INLINE_BYTES = 2 * 2**20  # a sheet unpacking to at most this (about 2,000 rows) is imported in the request
@@ -198,6 +198,11 @@ def import_members(*, actor: Any, file: str | IO[bytes], progress: Progress | No
     ``file`` is a path or a binary file object; ``progress(report)`` is called after each chunk
     (``report.rows`` checked so far of about ``report.expected_rows``)."""
     scope.require_role(actor, lambda role: role.writes_members, "导入党员")
+    with heavy_row_work():
+        return _import(actor, file, progress)
+
+
+def _import(actor: Any, file: str | IO[bytes], progress: Progress | None) -> ImportReport:
     report = ImportReport()
     clock = time.perf_counter
     started = clock()
@@ -235,15 +240,18 @@ def import_members(*, actor: Any, file: str | IO[bytes], progress: Progress | No
         try:
             report.created = writes.commit()
         except IntegrityError as error:
-            # A person registered between the check and the commit (the unique index on id_hash),
-            # or a rule the checks missed that a database constraint holds: nothing is written.
+            # A number already registered (the unique index on id_hash: each row's says where), or
+            # registered meanwhile by someone else, or a rule the checks missed that a database
+            # constraint holds: nothing is written.
             logger.warning("member import refused at commit: %s", error.__cause__.__class__.__name__)
-            report.message = RACE if "id_hash" in str(error) else "数据库拒绝了导入的数据，未导入任何数据"
+            if "id_hash" not in str(error):
+                report.message = "数据库拒绝了导入的数据，未导入任何数据"
+            elif not checker.find_registered():
+                report.message = RACE
         report.timings["write"] = clock() - started  # what is left after the checks: rows go in meanwhile
         return report
     finally:
         writes.close()
-        checker.close()
 
 
 def _registered(hashes: list[uuid.UUID]) -> list[tuple[uuid.UUID, int, str, str]]:
@@ -267,14 +275,6 @@ def _registered(hashes: list[uuid.UUID]) -> list[tuple[uuid.UUID, int, str, str]
     return rows if postgres else [(uuid.UUID(found), *rest) for found, *rest in rows]
 
 
-def _reserve_ids(count: int) -> list[int]:
-    return RowWriter().reserve_ids(Member, count)
-
-
-def _close_connection() -> None:
-    connection.close()  # the calling thread's: Django keeps one per thread
-
-
 def _add_all(report: ImportReport, problems: list[Problem]) -> None:
     report.problems += problems
     report.problem_count += len(problems)
@@ -296,9 +296,11 @@ def _chunks(
     else:
         raise FileProblem([Problem(None, "", "", "表中没有要导入的党员")])
     read = report.timings["read"] + clock() - started
+    size = FIRST_CHUNK  # the database waits for the first batch: a small one gets it going sooner
     while True:
         started = clock()
-        lines = list(itertools.islice(rows, CHUNK))
+        lines = list(itertools.islice(rows, size))
+        size = CHUNK
         read += clock() - started
         report.timings["read"] = read
         if not lines:
@@ -334,12 +336,7 @@ class _Checker:
         self.id_keys = array("q")
         self.id_rows = array("l")
         self.flagged = bytearray()  # rows with a problem, as a bitmap by row number
-        self.lookups = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="registry-lookup")
-            if isinstance(writes, ConcurrentBatches)
-            else None
-        )
-        self.ids_ahead: Future[list[int]] | None = None
+        self.ids: list[int] = []  # reserved for the next members, on PostgreSQL
 
     # The sheet's columns
 
@@ -389,19 +386,17 @@ class _Checker:
         self._resolve({cell_text(values[code_at]) for _, values in chunk if code_at < len(values)})
         self.chunk_ids: list[tuple[int, str]] = []  # (row, number) of the valid numbers
         people = [person for number, values in chunk if (person := self.check_row(number, values)) is not None]
-        # Hashed for the whole chunk at once: a hash per row looked the key up in settings each time.
-        hashes = lookup_hashes([number for _, number in self.chunk_ids])
-        registered = self._look_up(hashes)
         if people and not self.abandoned:
             # The rows are made ready here: the batches' writer, maybe a thread, only sends them.
-            # A number found registered meanwhile abandons the import: nothing is written either way.
-            of_row = {row: id_hash for (row, _), id_hash in zip(self.chunk_ids, hashes, strict=True)}
+            # Hashed for the whole chunk at once: a hash per row looked the key up in settings each time.
+            rows, numbers = zip(*self.chunk_ids, strict=True)
+            of_row = dict(zip(rows, lookup_hashes(list(numbers)), strict=True))
             ids = self._member_ids(len(people))
             self.writes.add(_batch(people, [of_row[person.row] for person in people], ids, self.now))
-        self._check_registered(hashes, registered.result())
 
     def finish(self) -> None:
-        """ID numbers used more than once in the file: every row of each, naming the others."""
+        """ID numbers used more than once in the file: every row of each, naming the others; then,
+        if anything was wrong, the numbers already registered (see ``find_registered``)."""
         keys, rows = self.id_keys, self.id_rows
         order = sorted(range(len(keys)), key=keys.__getitem__)
         for key, group in itertools.groupby(order, key=keys.__getitem__):
@@ -412,6 +407,37 @@ class _Checker:
             for row in same:
                 others = "、".join(str(other) for other in same if other != row)
                 self.problem(row, "id_number", number, f"公民身份号码与第{others}行重复")
+        if self.abandoned:
+            self.find_registered()
+        self._sort_problems()
+
+    def find_registered(self) -> int:
+        """Report every number of the file already in the registry (deleted records too: the
+        number stays taken); how many rows that was. Where is said only when that member is in
+        the actor's scope.
+
+        Asked only when the import will not commit anyway, or when the commit was refused: while
+        rows are written, the unique index on ``id_hash`` checks each number as it goes in, and
+        asking first would descend the same index twice."""
+        found = 0
+        for start in range(0, len(self.id_keys), CHUNK):
+            numbers = [_unpack(key) for key in self.id_keys[start : start + CHUNK]]
+            hashes = lookup_hashes(numbers)
+            registered = {row[0]: row for row in _registered(hashes)} if hashes else {}
+            if not registered:
+                continue
+            pks = [row[1] for row in registered.values()]
+            visible = set(scope.scoped(self.actor, Member.objects.filter(pk__in=pks)).values_list("pk", flat=True))
+            for row, number, id_hash in zip(self.id_rows[start : start + CHUNK], numbers, hashes, strict=True):
+                if (existing := registered.get(id_hash)) is not None:
+                    _, pk, name, organization = existing
+                    reason = f"该公民身份号码已登记为“{organization}”的党员{name}" if pk in visible else ID_ELSEWHERE
+                    self.problem(row, "id_number", number, reason)
+                    found += 1
+        self._sort_problems()
+        return found
+
+    def _sort_problems(self) -> None:
         self.report.problems.sort(key=lambda p: (p.row or 0, COLUMN_ORDER.get(p.column, len(COLUMNS))))
 
     def _resolve(self, codes: set[str]) -> None:
@@ -438,49 +464,18 @@ class _Checker:
             else:
                 self.places[code] = f"组织代码“{code}”不存在，请核对"
 
-    def _look_up(self, hashes: list[uuid.UUID]) -> "Future[list[tuple[uuid.UUID, int, str, str]]]":
-        """The members registered with these hashes: asked on a connection of its own while the
-        chunk's rows are made ready, when the rows are written concurrently (outside any
-        transaction, so another connection sees what this one does); otherwise here and now."""
-        if self.lookups is not None and hashes:
-            return self.lookups.submit(_registered, hashes)
-        done: Future[list[tuple[uuid.UUID, int, str, str]]] = Future()
-        done.set_result(_registered(hashes) if hashes else [])  # a chunk without valid numbers asks nothing
-        return done
-
     def _member_ids(self, count: int) -> list[int | None]:
-        """Ids for ``count`` new members (at most a chunk's): from the table's sequence on
-        PostgreSQL, reserved a chunk ahead on the lookup connection when there is one (ids left
-        over are skipped, as a rolled-back import's are); None elsewhere (given on insert)."""
+        """Ids for ``count`` new members: from the table's sequence on PostgreSQL, reserved several
+        chunks at a time (ids left over are skipped, as a rolled-back import's are); None
+        elsewhere (given on insert)."""
         writer = RowWriter()
         if not writer.postgres:
             return [None] * count
-        if self.lookups is None:
-            return [*writer.reserve_ids(Member, count)]
-        ids = (self.ids_ahead or self.lookups.submit(_reserve_ids, CHUNK)).result()
-        self.ids_ahead = self.lookups.submit(_reserve_ids, CHUNK)
-        return [*ids[:count]]
-
-    def close(self) -> None:
-        if self.lookups is not None:
-            self.lookups.submit(_close_connection).result()  # the lookup thread's own
-            self.lookups.shutdown()
-            self.lookups = None
-
-    def _check_registered(self, hashes: list[uuid.UUID], registered: list[tuple[uuid.UUID, int, str, str]]) -> None:
-        """The chunk's ID numbers already in the registry (deleted records too: the number stays
-        taken). Where is said only when that member is in the actor's scope."""
-        found = {row[0]: row for row in registered}
-        if not found:
-            return
-        pks = [row[1] for row in found.values()]
-        visible = set(scope.scoped(self.actor, Member.objects.filter(pk__in=pks)).values_list("pk", flat=True))
-        for (row, number), id_hash in zip(self.chunk_ids, hashes, strict=True):
-            if (existing := found.get(id_hash)) is None:
-                continue
-            _, pk, name, organization = existing
-            reason = f"该公民身份号码已登记为“{organization}”的党员{name}" if pk in visible else ID_ELSEWHERE
-            self.problem(row, "id_number", number, reason)
+        if len(self.ids) < count:
+            expected = count + max(self.report.expected_rows - self.report.rows, 0)  # this chunk and the rest
+            self.ids += writer.reserve_ids(Member, max(count, min(expected, 4 * CHUNK)))
+        taken, self.ids = self.ids[:count], self.ids[count:]
+        return [*taken]
 
     # One row
 
