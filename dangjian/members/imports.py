@@ -296,7 +296,7 @@ def _chunks(
     else:
         raise FileProblem([Problem(None, "", "", "表中没有要导入的党员")])
     read = report.timings["read"] + clock() - started
-    size = FIRST_CHUNK  # the database waits for the first batch: a small one gets it going sooner
+    size = min(FIRST_CHUNK, CHUNK)  # the database waits for the first batch: a small one gets it going sooner
     while True:
         started = clock()
         lines = list(itertools.islice(rows, size))
