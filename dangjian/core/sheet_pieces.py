@@ -22,8 +22,9 @@ import queue
 import re
 import tempfile
 import threading
+import weakref
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -74,8 +75,10 @@ class SheetPieces:
         self.path = path
         self.count = count
         self.last_row = last_row
+        # Removed when read to the end or stopped, and also if the rows are never read at all.
+        self.remove = weakref.finalize(self, _remove, path)
 
-    def rows(self) -> Iterator[tuple[int, Sequence[Any]]]:
+    def rows(self) -> Generator[tuple[int, Sequence[Any]], None, None]:
         parsed: queue.Queue[tuple[tuple[int, int], list[list[Any]]] | BaseException | None] = queue.Queue(maxsize=1)
         stop = threading.Event()
         parser = threading.Thread(target=self._parse, args=(parsed, stop), name="sheet-pieces", daemon=True)
@@ -97,8 +100,7 @@ class SheetPieces:
             with contextlib.suppress(queue.Empty):
                 parsed.get_nowait()  # a parser waiting to put its piece can see the stop
             parser.join()
-            with contextlib.suppress(OSError):
-                os.unlink(self.path)
+            self.remove()
 
     def _parse(self, parsed: "queue.Queue[Any]", stop: threading.Event) -> None:
         """Parse the pieces in order, each handed over whole; calamine releases the GIL meanwhile."""
@@ -127,6 +129,11 @@ class SheetPieces:
             hand_over(error)
             return
         hand_over(None)
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def cut(file: str | IO[bytes], name: str) -> SheetPieces | None:
@@ -232,27 +239,32 @@ def _write_pieces(archive: zipfile.ZipFile, source: _Source, copy: zipfile.ZipFi
                 piece.write(SHEET_DATA_END + b"</worksheet>")
             count += 1
 
+        searched = 0  # pending holds no </sheetData> before this
         while True:
-            block = sheet.read(BLOCK_BYTES)
-            searched = max(len(pending) - len(SHEET_DATA_END), 0)
-            pending += block
             if (end := pending.find(SHEET_DATA_END, searched)) >= 0:
                 del pending[end:]
-                if pending:
-                    write(pending)
-                return count, last_row
-            if not block:
-                raise NotUsualShape("no </sheetData>")
-            if len(pending) >= PIECE_BYTES and (at := _last_row_start(pending)) > 0:
+            while len(pending) > PIECE_BYTES and (at := _piece_end(pending)) > 0:
                 write(pending[:at])
                 del pending[:at]
+            if end >= 0:
+                if pending.strip():
+                    write(pending)
+                return count, last_row
+            searched = max(len(pending) - len(SHEET_DATA_END) + 1, 0)
+            if not (block := sheet.read(BLOCK_BYTES)):
+                raise NotUsualShape("no </sheetData>")
+            pending += block
 
 
-def _last_row_start(pending: bytearray) -> int:
-    """Where the last row whose start tag is complete begins (0 or less: none after the first)."""
-    at = pending.rfind(b"<row", 1)
-    if at > 0 and pending.find(b">", at) < 0:  # cut off inside the tag: the row before
-        at = pending.rfind(b"<row", 1, at)
+def _piece_end(pending: bytearray) -> int:
+    """Where the first piece of ``pending`` ends: before the last row that starts within
+    ``PIECE_BYTES`` (or, a row larger than that, the row after it); 0 when the row's start tag is
+    not all there yet."""
+    at = pending.rfind(b"<row", 1, PIECE_BYTES + len(b"<row"))
+    if at <= 0:
+        at = pending.find(b"<row", PIECE_BYTES)
+    if at <= 0 or pending.find(b">", at) < 0:
+        return 0
     return at
 
 

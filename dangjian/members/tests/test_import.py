@@ -217,6 +217,13 @@ def test_an_id_number_registered_out_of_scope_does_not_say_where(world, unchange
     assert "王芳" not in reason and world.community.name not in reason
 
 
+def test_a_registered_number_is_reported_beside_the_other_problems(world, unchanged):
+    # Writing stops at the first bad cell; the registry is then asked about every number of the file.
+    report = run(world.branch_admin, person(1, phone="138"), person(2), line(id_number=world.wangfang.id_number))
+    assert [(p.row, p.column) for p in report.problems] == [(2, "联系电话"), (4, "公民身份号码")]
+    assert report.problems[1].reason == "该公民身份号码已在其他党组织登记，一人只能有一条党员记录"
+
+
 def test_a_regularized_date_before_the_joined_date(world, unchanged):
     row, column, _, reason = only_problem(run(world.branch_admin, line(regularized_date="2007-06-01")))
     assert (row, column) == (2, "转正日期")

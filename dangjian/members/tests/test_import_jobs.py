@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from conftest import make_id_number
-from dangjian.core import excel
+from dangjian.core import excel, sheet_pieces
 from dangjian.core.models import AuditEvent, Event, RoleAssignment
 from dangjian.core.scope import forget_acting
 from dangjian.members import import_files, imports, tasks
@@ -273,3 +273,24 @@ def test_a_sheet_read_in_streaming_mode_gives_the_same_result(world, monkeypatch
     report = imports.import_members(actor=world.branch_admin, file=xlsx(person(1), [None] * 3, person(2), *extra))
     assert report.ok, report.problems
     assert report.created == 2 + rows
+
+
+@pytest.mark.parametrize("reader", ["pieces", "whole"])
+def test_a_sheet_read_in_pieces_gives_the_same_report_and_members(world, monkeypatch, reader):
+    if reader == "pieces":
+        monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 2000)  # a few rows a piece
+    monkeypatch.setattr(imports, "CHUNK", 7)
+    rows = [person(n) for n in range(40)]
+    rows[33] = person(33, joined_date="2099-01-01")  # row 36 (after the header and a blank row), late
+    file = xlsx(*rows[:20], [None] * 3, *rows[20:])
+    assert excel.read_sheet(file, imports.SHEET).streaming == (reader == "pieces")
+    report = imports.import_members(actor=world.branch_admin, file=file)
+    assert (report.rows, report.created, report.problem_rows) == (40, 0, 1)
+    assert [(p.row, p.column) for p in report.problems] == [(36, "入党日期"), (36, "到本组织日期")]
+    assert not Member.objects.filter(name__startswith="测试").exists()
+    rows[33] = person(33)
+    report = imports.import_members(actor=world.branch_admin, file=xlsx(*rows))
+    assert report.ok and report.created == 40
+    assert set(Member.objects.filter(name__startswith="测试").values_list("name", flat=True)) == {
+        f"测试{n}" for n in range(40)
+    }
