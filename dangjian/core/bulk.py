@@ -7,10 +7,10 @@ The demo county and the member import write this way.
 
 import datetime as dt
 import gc
+import io
 import pickle
 import queue
 import re
-import sys
 import tempfile
 import threading
 import uuid
@@ -19,45 +19,38 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Field, Model
+from psycopg.copy import FileWriter
 
-SWITCH_INTERVAL = 0.001  # seconds; Python's default is 0.005
 _heavy_lock = threading.Lock()
 _heavy_count = 0
-_heavy_saved: tuple[bool, float] = (True, 0.005)
+_heavy_saved = True
 
 
 @contextmanager
 def heavy_row_work() -> Iterator[None]:
-    """Tune this process for a few seconds of building and sending many rows (an import).
+    """The cyclic garbage collector paused for a few seconds of building many rows (an import):
+    the rows are many, live until written and hold no cycles, and its full passes over them cost
+    0.8 s of a 10^5-row member import (measured). Reference counting still frees them.
 
-    - The cyclic garbage collector is paused: the rows are many, live until written and hold no
-      cycles, and its full passes over them cost 0.8 s of a 10^5-row member import (measured).
-    - Threads take turns with the GIL every millisecond instead of every five: the writer thread
-      needs it briefly between two COPYs, and while it waited PostgreSQL waited for data (about
-      40% of the time, sampled); 0.5 s of the same import.
-
-    Both are process-wide, so the settings come back when the last such work in the process ends.
+    The collector is process-wide, so it comes back when the last such work in the process ends.
     Large imports run in the task worker's process, where nothing else waits on them."""
     global _heavy_count, _heavy_saved
     with _heavy_lock:
         if _heavy_count == 0:
-            _heavy_saved = (gc.isenabled(), sys.getswitchinterval())
+            _heavy_saved = gc.isenabled()
             gc.disable()
-            sys.setswitchinterval(SWITCH_INTERVAL)
         _heavy_count += 1
     try:
         yield
     finally:
         with _heavy_lock:
             _heavy_count -= 1
-            if _heavy_count == 0:
-                enabled, interval = _heavy_saved
-                if enabled:
-                    gc.enable()
-                sys.setswitchinterval(interval)
+            if _heavy_count == 0 and _heavy_saved:
+                gc.enable()
 
 
 class RowWriter:
@@ -68,29 +61,44 @@ class RowWriter:
     def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
 
-    def write(
-        self, model: type[Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]], *, binary: bool = False
-    ) -> None:
-        """Append ``rows`` (values in the order of ``fields``). ``binary``: COPY in PostgreSQL's binary
-        format, about three times cheaper to encode, for rows whose values have exactly the
-        columns' Python types (date for a date, never a string)."""
+    def write(self, model: type[Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Append ``rows`` (values in the order of ``fields``)."""
         table = connection.ops.quote_name(model._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)
         with connection.cursor() as cursor:
             if self.postgres:
-                options = " (FORMAT BINARY)" if binary else ""
                 # psycopg's copy() is not wrapped by Django: its errors become django.db ones here.
-                with (
-                    connection.wrap_database_errors,
-                    cursor.copy(f"COPY {table} ({columns}) FROM STDIN{options}") as copy,
-                ):
-                    if binary:
-                        copy.set_types([_type_name(model, name) for name in fields])
+                with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(fields))
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", [_portable(r) for r in rows])
+
+    def encode(self, model: type[Model], fields: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bytes:
+        """``rows`` as the data of a COPY into the table in PostgreSQL's binary format (about three
+        times cheaper to encode than text; the values must have exactly the columns' Python types,
+        a date for a date, never a string), made ready here so that ``write_encoded``, maybe in
+        another thread, only sends it."""
+        stream = io.BytesIO()
+        with connection.cursor() as cursor:
+            copy = psycopg.Copy(cursor.cursor, binary=True, writer=FileWriter(stream))
+            copy.set_types([_type_name(model, name) for name in fields])
+            for row in rows:
+                copy.write_row(row)
+            copy.finish(None)
+        return stream.getvalue()
+
+    def write_encoded(self, model: type[Model], fields: tuple[str, ...], data: bytes) -> None:
+        """Append rows encoded by ``encode``."""
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in fields)
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
+        ):
+            copy.write(data)
 
     def reserve_ids(self, model: type[Model], count: int) -> list[int]:
         """``count`` ids from the table's own sequence (PostgreSQL): safe beside concurrent inserts,
