@@ -2,9 +2,9 @@
 
 - Writing: a streamed (write-only) workbook whose one sheet starts with a bold header row and set
   column widths; drop-down lists for coded columns (template workbooks).
-- Reading: the rows of one sheet, with python-calamine (the whole sheet at once, fast) when the
-  sheet unpacks to at most ``WHOLE_SHEET_BYTES``, else openpyxl's read-only mode (streaming, slow
-  but flat in memory).
+- Reading: the rows of one sheet with python-calamine: a large sheet in pieces parsed beside the
+  caller's work (``sheet_pieces``), a small one whole; a sheet too unusual to cut and larger than
+  ``WHOLE_SHEET_BYTES`` with openpyxl's read-only mode (streaming, slow but flat in memory).
 - Reporting: ``Problem`` (row, column, value, reason), and a copy of the uploaded rows with the
   bad cells filled and a reason column appended.
 """
@@ -29,10 +29,11 @@ from . import sheet_pieces
 from .dates import parse_date
 
 UNREADABLE = "文件无法读取：请上传 .xlsx 格式的 Excel 文件（可先下载模板）"
-# A sheet whose XML (with the shared strings) unpacks to more than this is streamed. calamine
-# holds the whole sheet, about 1.5 times the XML: 150 MB is some 1.5×10^5 rows written by openpyxl
-# (inline strings) or 3×10^5 saved by Excel (shared strings), read in about 2 s; openpyxl's
-# read-only mode keeps memory flat but reads some 4,000 rows a second.
+# A sheet that cannot be cut into pieces (``sheet_pieces``: an unusual shape) and whose XML (with
+# the shared strings) unpacks to more than this is streamed. calamine holds a whole sheet, about
+# 1.5 times the XML: 150 MB is some 1.5×10^5 rows written by openpyxl (inline strings) or 3×10^5
+# saved by Excel (shared strings); openpyxl's read-only mode keeps memory flat but reads some
+# 4,000 rows a second.
 WHOLE_SHEET_BYTES = 150 * 2**20
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_FORMAT = "@"

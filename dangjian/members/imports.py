@@ -1,27 +1,32 @@
 """Excel import of members (党员信息导入): the template's sheet read, every row validated, every
 row created or none.
 
-How a file goes in (DESIGN.md: nothing lost; background work):
+How a file goes in (DESIGN.md: nothing lost; background work; docs/members.md for the figures):
 
-1. ``core.excel.read_sheet`` gives the rows: python-calamine reads the whole sheet at once (fast),
-   openpyxl's read-only mode streams a sheet too large to hold.
+1. ``core.excel.read_sheet`` gives the rows: a large sheet in pieces that python-calamine parses
+   in a thread of its own while the rows before are checked (``core.sheet_pieces``); a small or
+   unusual one whole by calamine, or streamed by openpyxl when too large to hold.
 2. Rows are checked in chunks of ``CHUNK``: the chunk's organization codes are resolved through
    the actor's write scope in one query, every cell is checked with the rules ``create_member``
-   applies (``members.rules``, the services' limits and messages), and the chunk's ID numbers are
-   looked up in the registry in one query. Progress is saved after each chunk.
+   applies (``members.rules``, the services' limits and messages). Progress is saved after each
+   chunk.
 3. While no problem has been found, each checked chunk becomes rows for the tables (members
-   with encrypted numbers and pinyin, their open membership and status periods) and goes to
-   ``core.bulk.batches``: on PostgreSQL a thread with a connection of its own COPYs them in one
-   transaction while the next chunk is checked (the database works on the other core); elsewhere,
-   or inside a caller's transaction, they are kept and bulk-created at the end. The first problem
-   abandons the writing: the transaction is rolled back and later rows are only checked.
-4. ID numbers used twice in the file are found at the end, by sorting them packed as integers;
-   then the transaction commits, or rolls back if anything at all was wrong. The unique index on
-   ``id_hash`` settles a registration made meanwhile: nothing is written, the report says why.
+   with encrypted numbers and pinyin, their open membership and status periods), encoded for
+   COPY, and goes to ``core.bulk.batches``: on PostgreSQL a thread with a connection of its own
+   COPYs them in one transaction while the next chunk is checked (the database works on the
+   other core); elsewhere, or inside a caller's transaction, they are kept and bulk-created at
+   the end. The first problem abandons the writing: the transaction is rolled back and later
+   rows are only checked.
+4. ID numbers used twice in the file are found at the end, by sorting them packed as integers.
+   Numbers already registered are refused by the unique index on ``id_hash`` as the rows go in;
+   the registry is asked about every number of the file only when the import fails (a problem
+   found, or the commit refused on ``id_hash``), so that the report names each such row. Then the
+   transaction commits, or rolls back if anything at all was wrong.
 
-Memory: calamine's sheet (some 1.5 times its XML) or openpyxl's stream; two chunks of rows in
-flight (kept ones go to a temporary file when the sheet is streamed); 12 bytes a row for the
-duplicate check. Every problem is counted; the first ``KEEP_PROBLEMS`` are kept for the report.
+Memory: a few pieces of the sheet (or calamine's whole small sheet, or openpyxl's stream); two
+batches in flight (kept ones go to a temporary file when the sheet is streamed); 12 bytes a row
+for the duplicate check. Every problem is counted; the first ``KEEP_PROBLEMS`` are kept for the
+report. The cyclic garbage collector is paused meanwhile (``core.bulk.heavy_row_work``).
 """
 
 import datetime as dt
