@@ -153,7 +153,16 @@ def cut(file: str | IO[bytes], name: str) -> SheetPieces | None:
                 os.unlink(path)
                 raise
             return SheetPieces(path, count, last_row)
-    except (NotUsualShape, zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError, OSError):
+    except (
+        NotUsualShape,
+        zipfile.BadZipFile,
+        ElementTree.ParseError,
+        KeyError,
+        ValueError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+    ):
         return None
     finally:
         if not isinstance(file, str):
