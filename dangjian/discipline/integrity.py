@@ -6,6 +6,7 @@
 
 from django.db.models import Exists, F, OuterRef, Q
 
+from dangjian.members.integrity import per_record
 from dangjian.members.models import LeftReason, Status, StatusPeriod
 
 from .models import Ending, Sanction, SanctionKind
@@ -30,10 +31,4 @@ def problems(limit: int = 50) -> list[str]:
             "留党察看以开除党籍结束，但没有同日的开除党籍决定",
         ),
     ]
-    found: list[str] = []
-    for rows, message in checks:
-        for pk, name in rows.values_list("pk", "member_name")[:limit]:
-            found.append(f"党纪处分#{pk}（{name}）{message}")
-            if len(found) >= limit:
-                return found
-    return found
+    return per_record(checks, "党纪处分", limit)

@@ -12,14 +12,28 @@
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 
 from dangjian.orgs.models import Organization
 
 from .models import Member, MembershipPeriod, StatusPeriod
 from .services import ON_ROLL
+
+
+def per_record(checks: Iterable[tuple[QuerySet[Any], str]], record: str, limit: int) -> list[str]:
+    """At most ``limit`` findings of checks given as (the records that break a rule, what is
+    wrong), each read "<record>#pk（member name）what is wrong": the other apps' invariants, for
+    records that copy their member's name (``member_name``)."""
+    found: list[str] = []
+    for rows, message in checks:
+        for pk, name in rows.values_list("pk", "member_name")[:limit]:
+            found.append(f"{record}#{pk}（{name}）{message}")
+            if len(found) >= limit:
+                return found
+    return found
 
 
 def problems(limit: int = 50) -> list[str]:

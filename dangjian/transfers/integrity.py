@@ -12,13 +12,13 @@ no transfer is half-done.
 
 from django.db.models import Exists, F, OuterRef, Q
 
+from dangjian.members.integrity import per_record
 from dangjian.members.models import MembershipPeriod
 
 from .models import OPEN_STATES, Transfer, TransferKind, TransferState
 
 
 def problems(limit: int = 50) -> list[str]:
-    found: list[str] = []
     accepted = Transfer.objects.filter(state=TransferState.ACCEPTED)
     periods = MembershipPeriod.objects.filter(member_id=OuterRef("member_id"))
     checks = [
@@ -54,9 +54,4 @@ def problems(limit: int = 50) -> list[str]:
             "介绍信已开具，但缺少有效期或党费交至月份",
         ),
     ]
-    for rows, message in checks:
-        for pk, name in rows.values_list("pk", "member_name")[:limit]:
-            found.append(f"组织关系转接#{pk}（{name}）{message}")
-            if len(found) >= limit:
-                return found
-    return found
+    return per_record(checks, "组织关系转接", limit)
