@@ -4,7 +4,9 @@
   column widths; drop-down lists for coded columns (template workbooks).
 - Reading: the rows of one sheet with python-calamine: a large sheet in pieces parsed beside the
   caller's work (``sheet_pieces``), a small one whole; a sheet too unusual to cut and larger than
-  ``WHOLE_SHEET_BYTES`` with openpyxl's read-only mode (streaming, slow but flat in memory).
+  ``WHOLE_SHEET_BYTES``, or whose cells spread further than calamine may allocate
+  (``sheet_bounds``), with openpyxl's read-only mode (streaming, slow but flat in memory). Every
+  import reads its workbook here.
 - Reporting: ``Problem`` (row, column, value, reason), and a copy of the uploaded rows with the
   bad cells filled and a reason column appended.
 """
@@ -14,6 +16,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -25,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineError, CalamineWorkbook
 
-from . import sheet_pieces
+from . import sheet_bounds, sheet_pieces
 from .dates import parse_date
 
 UNREADABLE = "文件无法读取：请上传 .xlsx 格式的 Excel 文件（可先下载模板）"
@@ -181,13 +184,33 @@ def read_sheet(file: str | IO[bytes], name: str, *, stream_above: int | None = N
 
     A large sheet of the usual shape is read in pieces (``sheet_pieces``: flat memory, the first
     rows early); another is read whole by calamine up to ``WHOLE_SHEET_BYTES`` (or
-    ``stream_above``), streamed by openpyxl above."""
+    ``stream_above``) when its cells fit what calamine may allocate (``sheet_bounds``), streamed
+    by openpyxl otherwise. Whatever the file holds, no reader is asked for more memory than the
+    rows really there need."""
     size = unpacked_size(file)
     if (pieces := sheet_pieces.cut(file, name)) is not None:
         return SheetRows(rows=_piece_rows(pieces), streaming=True, last_row=pieces.last_row)
-    if size > (WHOLE_SHEET_BYTES if stream_above is None else stream_above):
-        return _openpyxl_rows(file, name)
-    return _calamine_rows(file, name)
+    if size <= (WHOLE_SHEET_BYTES if stream_above is None else stream_above) and _calamine_may_read(file, name):
+        return _calamine_rows(file, name)
+    return _openpyxl_rows(file, name)
+
+
+def _calamine_may_read(file: str | IO[bytes], name: str) -> bool:
+    """Whether calamine may read the sheet whole: the sheet is found and its cells span no more
+    than ``sheet_bounds.MAX_CELLS`` (calamine allocates that rectangle before it gives a row, and
+    a failed allocation aborts the process)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            source = sheet_pieces.locate(archive, name)
+            if source is None:
+                return False
+            found = sheet_bounds.sheet_extent(archive, source.sheet)
+            return found is None or found.fits
+    except (sheet_bounds.Unbounded, *sheet_pieces.UNUSUAL):
+        return False
+    finally:
+        if not isinstance(file, str):
+            file.seek(0)
 
 
 def _piece_rows(pieces: sheet_pieces.SheetPieces) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -221,17 +244,29 @@ def _calamine_rows(file: str | IO[bytes], name: str) -> SheetRows:
 def _openpyxl_rows(file: str | IO[bytes], name: str) -> SheetRows:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        sheet = workbook[name] if name in workbook.sheetnames else workbook.worksheets[0]
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        ElementTree.ParseError,
+        KeyError,
+        IndexError,
+        ValueError,
+        OSError,
+        TypeError,
+    ):
         raise FileProblem([Problem(None, "", "", UNREADABLE)]) from None
-    sheet = workbook[name] if name in workbook.sheetnames else workbook.worksheets[0]
-    last_row = sheet.max_row  # from the stored size, if the file has one
+    last_row = sheet.max_row  # from the stored size, if the file has one (progress only)
 
     def rows() -> Iterator[tuple[int, Sequence[Any]]]:
         try:
-            # A stored size may be wrong: read to the end. Rows missing from the file come as
-            # empty rows, so counting gives Excel's numbers.
+            # The stored size may be wrong (or hostile: A1:XFD1048576 would pad every row to
+            # 16,384 cells): read each row as far as its own cells go, to the end. Rows missing
+            # from the file come as empty rows, so counting gives Excel's numbers.
             sheet.reset_dimensions()
             yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        except (ElementTree.ParseError, KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile):
+            raise FileProblem([Problem(None, "", "", UNREADABLE)]) from None
         finally:
             workbook.close()
 

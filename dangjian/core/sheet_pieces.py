@@ -11,8 +11,9 @@ every reader does).
 
 Only the usual shape is cut, the one Excel, WPS, LibreOffice and openpyxl write: a transitional
 (not strict) workbook, an unprefixed ``<worksheet>`` whose ``<sheetData>`` holds ``<row>``
-elements numbered by their ``r`` attribute. Anything else gives None and the caller reads the
-sheet whole: pieces are a faster way to the same rows, never the only way.
+elements numbered by their ``r`` attribute, each piece's cells within what calamine may allocate
+(``sheet_bounds``). Anything else gives None and the caller reads the sheet another way: pieces
+are a faster way to the same rows, never the only way.
 """
 
 import contextlib
@@ -30,6 +31,8 @@ from typing import IO, Any
 from xml.etree import ElementTree
 
 from python_calamine import CalamineError, CalamineWorkbook
+
+from . import sheet_bounds
 
 PIECE_BYTES = 4 * 2**20  # about 4,500 member rows: parsed in some 30 ms
 BLOCK_BYTES = 2**20
@@ -50,6 +53,19 @@ SHEET_DATA, SHEET_DATA_END = b"<sheetData>", b"</sheetData>"
 
 class NotUsualShape(Exception):
     """The workbook or sheet is not one this module cuts: read it whole."""
+
+
+# What reading an unusual or broken workbook's parts raises here: the caller reads it another way.
+UNUSUAL = (
+    NotUsualShape,
+    zipfile.BadZipFile,
+    ElementTree.ParseError,
+    KeyError,
+    ValueError,
+    OSError,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 class UnreadablePiece(Exception):
@@ -141,7 +157,7 @@ def cut(file: str | IO[bytes], name: str) -> SheetPieces | None:
     or not of the usual shape. The pieces are written before this returns."""
     try:
         with zipfile.ZipFile(file) as archive:
-            source = _locate(archive, name)
+            source = locate(archive, name)
             if source is None or source.sheet.file_size <= PIECE_BYTES:
                 return None
             handle, path = tempfile.mkstemp(prefix="sheet-pieces-", suffix=".xlsx")
@@ -153,23 +169,14 @@ def cut(file: str | IO[bytes], name: str) -> SheetPieces | None:
                 os.unlink(path)
                 raise
             return SheetPieces(path, count, last_row)
-    except (
-        NotUsualShape,
-        zipfile.BadZipFile,
-        ElementTree.ParseError,
-        KeyError,
-        ValueError,
-        OSError,
-        RuntimeError,
-        NotImplementedError,
-    ):
+    except UNUSUAL:
         return None
     finally:
         if not isinstance(file, str):
             file.seek(0)
 
 
-def _locate(archive: zipfile.ZipFile, name: str) -> _Source | None:
+def locate(archive: zipfile.ZipFile, name: str) -> _Source | None:
     """The sheet named ``name`` (or the first) and the parts calamine reads with it."""
     document = next(
         (target for _, kind, target in _relationships(archive, "_rels/.rels") if kind == DOCUMENT_TYPE), None
@@ -237,9 +244,17 @@ def _write_pieces(archive: zipfile.ZipFile, source: _Source, copy: zipfile.ZipFi
         def write(body: bytearray) -> None:
             nonlocal count, last_row
             first = body.find(b"<")
-            if first >= 0 and ROW_START.match(body, first) is None:
+            opening = ROW_START.match(body, first) if first >= 0 else None
+            if first >= 0 and opening is None:
                 raise NotUsualShape("a row without its number")
             last = ROW_START.match(body, body.rfind(b"<row"))
+            if opening is not None and last is not None:
+                try:
+                    found = sheet_bounds.rows_extent(body, int(opening.group(1)), int(last.group(1)))
+                except sheet_bounds.Unbounded:
+                    raise NotUsualShape("a cell without its reference") from None
+                if found is not None and not found.fits:
+                    raise NotUsualShape("cells spread wider than calamine may allocate")
             if last is not None:
                 last_row = int(last.group(1))
             with copy.open(f"xl/worksheets/piece{count}.xml", "w", force_zip64=True) as piece:

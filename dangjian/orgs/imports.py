@@ -7,19 +7,16 @@ passed. So the rules live in one place and the report names every problem of the
 """
 
 import datetime as dt
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from dangjian.core import scope
 from dangjian.core.dates import parse_date
 from dangjian.core.errors import DomainError
-from dangjian.core.excel import UNREADABLE, FileProblem, Problem, cell_text
+from dangjian.core.excel import FileProblem, Problem, cell_text, read_sheet
 
 from .exports import CHOICES, HEADERS, PARENT_CODE, SHEET
 from .exports import COLUMNS as EXPORT_COLUMNS
@@ -67,16 +64,12 @@ class _Rollback(Exception):
 def read_rows(file: Any) -> list[Row]:
     """The data rows of an uploaded .xlsx, blank rows skipped; ``FileProblem`` if the file is not
     a readable sheet with exactly the export's columns or holds more than ``MAX_ROWS`` rows."""
+    lines = read_sheet(file, SHEET).rows
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise FileProblem([Problem(None, "", "", UNREADABLE)]) from None
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        lines = sheet.iter_rows(values_only=True)
-        columns = _columns(next(lines, ()))
+        first = next(lines, None)
+        columns = _columns(first[1] if first is not None else ())
         rows: list[Row] = []
-        for number, values in enumerate(lines, start=2):
+        for number, values in lines:
             if all(cell_text(value) == "" for value in values):
                 continue
             if len(rows) == MAX_ROWS:
@@ -84,7 +77,9 @@ def read_rows(file: Any) -> list[Row]:
             rows.append(Row(number, {h: values[i] if i < len(values) else None for h, i in columns.items()}))
         return rows
     finally:
-        workbook.close()
+        close = getattr(lines, "close", None)
+        if close is not None:
+            close()  # a sheet read in pieces removes its temporary copy
 
 
 def _columns(header: Iterable[Any]) -> dict[str, int]:

@@ -82,11 +82,17 @@ def handmade(
     with zipfile.ZipFile(content, "w", zipfile.ZIP_DEFLATED) as book:
         sheets = "".join(f'<sheet name="{name}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, name in enumerate(names))
         properties = '<workbookPr date1904="1"/>' if date1904 else "<workbookPr/>"
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        overrides = [("/xl/workbook.xml", "sheet.main"), ("/xl/styles.xml", "styles")]
+        overrides += [("/xl/sharedStrings.xml", "sharedStrings")]
+        overrides += [(f"/xl/worksheets/sheet{i + 1}.xml", "worksheet") for i in range(len(names))]
         book.writestr(
             "[Content_Types].xml",
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>',
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            + "".join(f'<Override PartName="{part}" ContentType="{kind}.{what}+xml"/>' for part, what in overrides)
+            + "</Types>",
         )
         book.writestr(
             "_rels/.rels",
@@ -112,7 +118,8 @@ def handmade(
         book.writestr(
             "xl/styles.xml",
             f'<styleSheet xmlns="{MAIN}"><numFmts count="0"/><fonts count="1"><font/></fonts><fills count="1">'
-            '<fill/></fills><borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
+            '<fill><patternFill patternType="none"/></fill></fills><borders count="1"><border/></borders>'
+            '<cellStyleXfs count="1"><xf/></cellStyleXfs>'
             '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>',
         )
         items = "".join(f"<si><t>{text}</t></si>" for text in strings)
@@ -193,7 +200,7 @@ def test_the_sheet_named_is_cut_not_the_first():
     with zipfile.ZipFile(pieces.path) as copy:
         assert "xl/worksheets/piece0.xml" in copy.namelist()
     with zipfile.ZipFile(file) as original:
-        located = sheet_pieces._locate(original, "党员信息")
+        located = sheet_pieces.locate(original, "党员信息")
     file.seek(0)
     assert located is not None and located.sheet.filename == "xl/worksheets/sheet2.xml"
     assert trimmed(pieces.rows()) == whole(file)
@@ -213,7 +220,8 @@ def test_an_unusual_or_small_sheet_is_read_whole(shape, monkeypatch):
     file = handmade(rows, strings=strings, root="x:worksheet" if shape == "a prefixed worksheet" else "worksheet")
     assert sheet_pieces.cut(file, "党员信息") is None
     sheet = read_sheet(file, "党员信息")
-    assert not sheet.streaming
+    # Prefixed cells are not bounded cheaply (core.sheet_bounds): openpyxl streams that sheet.
+    assert sheet.streaming == (shape == "a prefixed worksheet")
     read = trimmed(sheet.rows)
     assert len(read) == len(rows) and read[0][1][:2] == ["党员0", "430122198001010000"]
 
