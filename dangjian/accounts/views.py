@@ -152,15 +152,12 @@ def user_create(request: Request) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            messages.success(
-                request, f"已创建账号 {user.username}，初始密码：{initial}（请当面交给本人，首次登录须修改）"
-            )
-            return redirect("accounts:user", pk=user.pk)
+            # Shown on this response only: never in a redirect's message, which a cookie carries.
+            return _detail(request, user, initial_password=initial, created=True)
     return render(request, "accounts/user_form.html", {"form": form})
 
 
-def user_detail(request: Request, pk: int) -> HttpResponse:
-    user = _user(request, pk)
+def _detail(request: Request, user: User, **extra: Any) -> HttpResponse:
     return render(
         request,
         "accounts/user_detail.html",
@@ -171,8 +168,14 @@ def user_detail(request: Request, pk: int) -> HttpResponse:
             "locked": AccessAttempt.objects.filter(
                 username=user.username, failures_since_start__gte=policy.current().failure_limit
             ).exists(),
+            "reset_problem": services.reset_problem(request.user, user) if user.pk != request.user.pk else "",
+            **extra,
         },
     )
+
+
+def user_detail(request: Request, pk: int) -> HttpResponse:
+    return _detail(request, _user(request, pk))
 
 
 @require_POST
@@ -216,9 +219,9 @@ def user_reset_password(request: Request, pk: int) -> HttpResponse:
         initial = services.reset_password(actor=request.user, user=user)
     except DomainError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, f"已重置 {user.username} 的密码，初始密码：{initial}（首次登录须修改）")
-    return redirect("accounts:user", pk=user.pk)
+        return redirect("accounts:user", pk=user.pk)
+    user.refresh_from_db()
+    return _detail(request, user, initial_password=initial)
 
 
 @require_POST

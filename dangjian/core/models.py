@@ -34,6 +34,11 @@ class Role(models.TextChoices):
         return self in (Role.ORG_ADMIN, Role.BRANCH_ADMIN, Role.SYSTEM_ADMIN)
 
     @property
+    def reads_member_data(self) -> bool:
+        """Reads some member's personal data: a subtree's members, or (党员) one's own record."""
+        return self.reads_members or self == Role.MEMBER
+
+    @property
     def writes_members(self) -> bool:
         return self in (Role.ORG_ADMIN, Role.BRANCH_ADMIN)
 
@@ -89,6 +94,14 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField("须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Who else has known a password of this account (三员分立: they may not be the ones who make it
+    # read member data). None: the server's command line.
+    created_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="创建人"
+    )
+    password_reset_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="最近重置密码的人"
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"], get_user=history_user)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from . import audit, policy, rules, scope
 from .errors import DomainError
 from .history import service
-from .models import SEPARATED_DUTIES, ApiToken, Event, PasswordHistory, Role, RoleAssignment, SecuritySettings, User
+from .models import ApiToken, Event, PasswordHistory, Role, RoleAssignment, SecuritySettings, User
 
 TOKEN_BYTES = 32
 
@@ -42,17 +42,49 @@ def _by(actor: User | None) -> dict[str, Any]:
 
 
 def _grant(role: Role, organization: Any, user: User) -> rules.Grant:
-    duties = frozenset(
-        Role(value)
-        for value in RoleAssignment.objects.filter(user=user, role__in=SEPARATED_DUTIES).values_list("role", flat=True)
-    )
+    held = frozenset(Role(value) for value in RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     return rules.Grant(
         role=role,
         org_path=organization.path,
         org_is_top=organization.depth == 1,
         org_holds_members=organization.holds_members,
-        target_duties=duties,
+        target_roles=held,
     )
+
+
+def member_grant(user: User, organization: Any) -> rules.Grant:
+    """The 党员 role that opening a member's own login gives (it reads that member's record)."""
+    return _grant(Role.MEMBER, organization, user)
+
+
+def member_read_paths(user: User | None) -> frozenset[str]:
+    """The subtrees whose member records ``user`` reads through some role, wherever they act."""
+    if user is None:
+        return frozenset()
+    readers = [role for role in Role if role.reads_members]
+    held = RoleAssignment.objects.filter(user=user, role__in=readers, organization__deleted_at__isnull=True)
+    return frozenset(held.values_list("organization__path", flat=True))
+
+
+def member_data_roles(user: User) -> list[tuple[Role, str, str]]:
+    """(role, organization path, name) of the roles through which ``user`` reads member data."""
+    held = user.role_assignments.select_related("organization").filter(organization__deleted_at__isnull=True)
+    return [(a.role_enum, a.organization.path, a.organization.name) for a in held if a.role_enum.reads_member_data]
+
+
+def check_knowledge(actor: User, user: User, grant: rules.Grant) -> None:
+    """三员分立: no one makes an account whose password they know (or someone else still may)
+    read member data they could not read themselves."""
+    unchanged_by = (user.password_reset_by or user.created_by) if user.must_change_password else None
+    problem = rules.knowledge_problem(
+        grant,
+        granter_knew_password=actor.pk in (user.created_by_id, user.password_reset_by_id),
+        granter_reads=member_read_paths(actor),
+        unchanged_by=unchanged_by.get_username() if unchanged_by is not None else None,
+        unchanged_by_reads=member_read_paths(unchanged_by),
+    )
+    if problem:
+        raise DomainError({"role": problem})
 
 
 def _check_grant(actor: User | None, user: User, grant: rules.Grant) -> None:
@@ -74,7 +106,10 @@ def grant_role(*, actor: User | None, user: User, role: Role, organization: Any)
     if actor is not None:
         scope.require_role(actor, lambda role: role.manages_users, "授予角色")
         scope.require_in_scope(actor, user)
-    _check_grant(actor, user, _grant(role, organization, user))
+    grant = _grant(role, organization, user)
+    _check_grant(actor, user, grant)
+    if actor is not None:
+        check_knowledge(actor, user, grant)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, organization=organization, defaults={"granted_by": actor}
     )
@@ -148,6 +183,7 @@ def create_user(
         display_name=display_name.strip(),
         home_organization=home_organization,
         must_change_password=True,
+        created_by=actor,
     )
     try:
         validate_password(initial, user)
@@ -168,23 +204,36 @@ def _check_manageable(actor: User, user: User) -> None:
     roles away: so both need the right to grant every role the account holds (no one takes over
     a stronger account, or one of the 三员, this way)."""
     for assignment in user.role_assignments.select_related("organization"):
+        if assignment.role_enum == Role.MEMBER:
+            continue  # no one grants it (it comes with the member's own login); reading the member is checked apart
         _check_grant(actor, user, _grant(assignment.role_enum, assignment.organization, user))
+
+
+def reset_problem(actor: User, user: User) -> str | None:
+    """Why ``actor`` may not learn a new password of ``user`` (三员分立), or None."""
+    return rules.reset_problem(member_data_roles(user), member_read_paths(actor))
 
 
 @service
 def reset_password(*, actor: User, user: User) -> str:
-    """A new initial password for someone who forgot theirs (重置密码); to change at next login."""
+    """A new initial password for someone who forgot theirs (重置密码); to change at next login.
+    The one who resets it sees it, so they must already read whatever the account reads; the
+    account's API tokens are revoked with the old password."""
     scope.require_role(actor, lambda role: role.manages_users, "重置密码")
     user = scope.get_scoped_or_404(actor, User.objects.select_for_update(), pk=user.pk)
     if user.pk == actor.pk:
         raise DomainError("不能重置自己的密码，请使用“修改密码”")
     _check_manageable(actor, user)
+    if problem := reset_problem(actor, user):
+        raise DomainError(problem)
     initial = _temporary_password()
     _remember_password(user)
     user.set_password(initial)
     user.must_change_password = True
-    user.save(update_fields=["password", "must_change_password"])
+    user.password_reset_by = actor
+    user.save(update_fields=["password", "must_change_password", "password_reset_by"])
     audit.record(Event.PASSWORD_RESET, actor=actor, target=user)
+    _revoke_all_tokens(actor, user, "重置密码")
     return initial
 
 
@@ -220,6 +269,17 @@ def change_password(*, actor: User, old_password: str, new_password: str) -> Non
     actor.password = user.password
     actor.must_change_password = False
     audit.record(Event.PASSWORD_CHANGED, actor=actor, target=user)
+    _revoke_all_tokens(actor, user, "修改密码")
+
+
+def _revoke_all_tokens(actor: User, user: User, why: str) -> None:
+    """A new password ends what the old one opened: the account's API tokens too (sessions end
+    by themselves, their hash follows the password)."""
+    now = timezone.now()
+    for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        audit.record(Event.TOKEN_REVOKED, actor=actor, target=token, details={"owner": user.get_username(), "why": why})
 
 
 def _remember_password(user: User) -> None:

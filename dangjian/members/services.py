@@ -18,7 +18,7 @@ from dangjian.core.history import service
 from dangjian.core.idnumber import IdNumber, InvalidIdNumber, parse_id_number
 from dangjian.core.models import Event, Role
 from dangjian.core.pinyin import name_keys
-from dangjian.core.services import grant_role, save_changes
+from dangjian.core.services import check_knowledge, grant_role, member_grant, save_changes
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Organization
 
@@ -315,6 +315,8 @@ def link_login(*, actor: Any, member: Member, user: Any) -> Member:
         member = scope.get_scoped_or_404(actor, Member.objects.select_for_update(), pk=member.pk)
     if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
         raise DomainError({"user": "该账号已关联其他党员"})
+    if actor is not None:
+        check_knowledge(actor, user, member_grant(user, member.organization))
     member.user = user
     member.save(update_fields=["user", "updated_at"])
     grant_role(actor=None, user=user, role=Role.MEMBER, organization=member.organization)
