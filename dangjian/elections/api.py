@@ -3,6 +3,7 @@ and /api/v1/structure/ (组织设置体检 of a subtree)."""
 
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -89,12 +90,16 @@ class TermViewSet(ServiceViewSet):
     """届次与班子成员: the terms of your subtree; a new term (POST), its end, appointments and
     reliefs. ``?state=expiring``: open terms ending within the warning months, or overdue."""
 
-    queryset = Term.objects.select_related("organization").prefetch_related("officers__member")
+    queryset = Term.objects.select_related("organization")
     serializer_class = TermSerializer
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> Any:
-        terms = super().get_queryset().order_by("organization__path", "-start")
+        # The officers are people: read through their own scope, so a role that reads the
+        # organizations but not their members (系统管理员) gets the terms without the names.
+        officers = scope.scoped(self.request.user, Officer.objects.select_related("member"))
+        terms = super().get_queryset().prefetch_related(Prefetch("officers", queryset=officers))
+        terms = terms.order_by("organization__path", "-start")
         if self.request.query_params.get("state") == "expiring":
             months = StructureThresholds.current().term_warning_months
             terms = terms.filter(actual_end__isnull=True, expected_end__lte=add_months(timezone.localdate(), months))

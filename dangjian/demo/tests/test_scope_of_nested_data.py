@@ -1,0 +1,93 @@
+"""No member's name reaches a login outside whose scope the member is, through any field of any
+API answer or page: nested officers, group members, introducers, the people of a transfer or a
+sanction. Crawled over the demo county, where every app has put its data, as every demo login."""
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from dangjian.core import scope
+from dangjian.core.models import User
+from dangjian.demo.generator import build_county
+from dangjian.demo.users import ensure_demo_users
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
+from dangjian.urls import router
+
+LOGINS = ("pingtang", "gushan", "branch", "member", "sysadmin", "secadmin", "auditor")
+DETAILS_PER_LIST = 5
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def text_nodes(html: str) -> Iterator[str]:
+    for text in re.findall(r">([^<>]+)<", html):
+        yield text.strip()
+    for value in re.findall(r'(?:title|value|data-[\w-]+)="([^"]+)"', html):
+        yield value.strip()
+
+
+def api_answers(client: Client) -> Iterator[tuple[str, Any]]:
+    for _prefix, viewset, basename in router.registry:
+        url = reverse(f"{basename or viewset.queryset.model._meta.model_name}-list")
+        answer = client.get(url)
+        if answer.status_code != 200:
+            continue
+        body = answer.json()
+        yield url, body
+        rows = body.get("results", body) if isinstance(body, dict) else body
+        for row in rows[:DETAILS_PER_LIST] if isinstance(rows, list) else []:
+            if isinstance(row, dict) and "id" in row:
+                detail = client.get(f"{url}{row['id']}/")
+                if detail.status_code == 200:
+                    yield f"{url}{row['id']}/", detail.json()
+
+
+def pages(client: Client, user: User) -> Iterator[tuple[str, str]]:
+    urls = ["/", "/orgs/", "/elections/terms/", "/elections/structure/", "/transfers/", "/development/"]
+    organizations = scope.scoped(user, Organization.objects.order_by("path"))[:8]
+    urls += [f"/orgs/{organization.pk}/" for organization in organizations]
+    for url in urls:
+        page = client.get(url)
+        if page.status_code == 200 and page["Content-Type"].startswith("text/html"):
+            yield url, page.content.decode()
+
+
+@pytest.fixture
+def county() -> None:
+    build_county(members=1200, seed=2, today=timezone.localdate(), progress=lambda _: None)
+    ensure_demo_users()
+
+
+def test_no_member_name_leaves_the_scope_through_a_nested_field_or_a_page(county):
+    everyone = dict(Member.objects.values_list("pk", "name"))
+    leaks = []
+    for username in LOGINS:
+        user = User.objects.get(username=username)
+        visible = set(scope.scoped(user, Member.objects.all()).values_list("name", flat=True))
+        forbidden = {name for name in everyone.values() if name not in visible}
+        assert forbidden, username
+        client = Client()
+        client.force_login(user)
+        for url, body in api_answers(client):
+            leaks += [(username, url, text) for text in set(strings(body)) if text in forbidden]
+        for url, html in pages(client, user):
+            leaks += [(username, url, text) for text in set(text_nodes(html)) if text in forbidden]
+    where = sorted({(username, url) for username, url, _ in leaks})
+    names = sorted({text for *_, text in leaks})[:10]
+    assert not leaks, json.dumps({"where": where, "names": names}, ensure_ascii=False)
