@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 
+from dangjian.core import excel
 from dangjian.core.excel import workbook_with_header
 from dangjian.core.models import AuditEvent
 
@@ -21,7 +22,8 @@ def audit_workbook(events: QuerySet[AuditEvent]) -> ExportResponse:
     rows = 0
     local = timezone.get_current_timezone()
     for event in events.iterator(chunk_size=2000):
-        sheet.append(
+        excel.append(
+            sheet,
             [
                 event.seq,
                 event.at.astimezone(local).replace(tzinfo=None),
@@ -32,7 +34,7 @@ def audit_workbook(events: QuerySet[AuditEvent]) -> ExportResponse:
                 event.target_repr,
                 str(event.details) if event.details else "",
                 event.hash,
-            ]
+            ],
         )
         rows += 1
     response = ExportResponse(content_type=XLSX)

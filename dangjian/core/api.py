@@ -13,6 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import audit, scope
 from .errors import DomainError
+from .text import NAME_FIELDS, text_problem
 
 
 def domain_error_body(error: DomainError) -> dict[str, list[str]]:
@@ -68,7 +69,10 @@ class ServiceViewSet(
             data=request.data, context=self.get_serializer_context(), partial=partial
         )
         serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
+        data = dict(serializer.validated_data)
+        if problems := text_problems(data):
+            raise serializers.ValidationError(problems)
+        return data
 
     @staticmethod
     def one_of(rows: QuerySet[Any], field: str, pk: int, owner: str, what: str) -> Any:
@@ -82,6 +86,23 @@ class ServiceViewSet(
         """The object as this viewset shows it, read again through the scope."""
         fresh = self.get_queryset().get(pk=obj.pk)
         return Response(self.get_serializer(fresh).data, status=code)
+
+
+def text_problems(data: Any, field: str = "", key: str = "") -> dict[str, list[str]]:
+    """Each field of a request body whose text holds control characters (a name: also invisible
+    or direction-changing ones), with the reason; what is nested is reported under its outer field."""
+    found: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for inner, value in data.items():
+            for name, problems in text_problems(value, field or str(inner), str(inner)).items():
+                found.setdefault(name, problems)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            for name, problems in text_problems(value, field, key).items():
+                found.setdefault(name, problems)
+    elif isinstance(data, str) and (problem := text_problem(data, name=key in NAME_FIELDS)):
+        found[field] = [problem]
+    return found
 
 
 class InScope(serializers.PrimaryKeyRelatedField):

@@ -12,6 +12,7 @@
 """
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import IO, Any
 from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.exceptions import InvalidFileException
@@ -94,13 +95,51 @@ def cell_date(value: Any) -> dt.date:
     return parse_date(value)
 
 
+# What XML 1.0 cannot hold (openpyxl refuses to write it: one such character stored in a name or
+# an address would break every export holding it), and how a spreadsheet recognises a formula.
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(sheet: WriteOnlyWorksheet, value: Any) -> WriteOnlyCell:
+    """A cell to write, whatever the value holds: text without the characters XML cannot hold,
+    and text a spreadsheet would take for a formula (``=HYPERLINK(…)``, ``+1``, ``@SUM``) stored
+    as text with Excel's apostrophe prefix (OWASP's CSV injection advice: shown as typed, never
+    evaluated, not even after the cell is edited). Every workbook the project writes makes its
+    cells here or through ``append``."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS.sub("", value)
+    written = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        written.data_type = "s"
+        written.quotePrefix = True
+    return written
+
+
+def append(sheet: WriteOnlyWorksheet, values: Iterable[Any]) -> None:
+    """Append a row, each value through ``cell`` (styled cells made by ``cell`` pass as they are;
+    the project writes no formulas, so a cell typed as one is written as text)."""
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, Cell):
+            if value.data_type == "f":
+                value.data_type = "s"
+                value.quotePrefix = True
+            row.append(value)
+        elif isinstance(value, str) and (value.startswith(FORMULA_START) or ILLEGAL_CHARACTERS.search(value)):
+            row.append(cell(sheet, value))
+        else:
+            row.append(value)
+    sheet.append(row)
+
+
 def workbook_with_header(
     title: str, headers: Sequence[str], widths: Sequence[int]
 ) -> tuple[Workbook, WriteOnlyWorksheet]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     set_widths(sheet, widths)
-    sheet.append(header_cells(sheet, headers))
+    append(sheet, header_cells(sheet, headers))
     return workbook, sheet
 
 
@@ -112,9 +151,9 @@ def set_widths(sheet: Worksheet | WriteOnlyWorksheet, widths: Sequence[float]) -
 def header_cells(sheet: WriteOnlyWorksheet, headers: Iterable[str]) -> list[WriteOnlyCell]:
     cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = Font(bold=True)
-        cells.append(cell)
+        header = cell(sheet, text)
+        header.font = Font(bold=True)
+        cells.append(header)
     return cells
 
 
@@ -292,7 +331,7 @@ def write_annotated(
     extra = [REASON_HEADER, ROW_HEADER] if only_problem_rows else [REASON_HEADER]
     set_widths(sheet, [14] * width + [60, 10])
     sheet.freeze_panes = "A2"
-    sheet.append(header_cells(sheet, [cell_text(value) for value in header] + extra))
+    append(sheet, header_cells(sheet, [cell_text(value) for value in header] + extra))
     for number, values in rows:
         found = problems.get(number)
         if found is None and only_problem_rows:
@@ -304,20 +343,20 @@ def write_annotated(
             if value == "":
                 value = None
             if index in bad or isinstance(value, dt.date):
-                cell = WriteOnlyCell(sheet, value=value)
+                marked = cell(sheet, value)
                 if isinstance(value, dt.date):
-                    cell.number_format = DATE_FORMAT
+                    marked.number_format = DATE_FORMAT
                 if index in bad:
-                    cell.fill = BAD_FILL
-                line.append(cell)
+                    marked.fill = BAD_FILL
+                line.append(marked)
             else:
                 line.append(value)
         if found:
-            reason = WriteOnlyCell(sheet, value="；".join(text for _, text in found))
+            reason = cell(sheet, "；".join(text for _, text in found))
             reason.fill = REASON_FILL
             reason.alignment = Alignment(wrap_text=True)
             line.append(reason)
             if only_problem_rows:
                 line.append(number)
-        sheet.append(line)
+        append(sheet, line)
     workbook.save(target)

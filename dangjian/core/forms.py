@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from .errors import DomainError
+from .text import NAME_FIELDS, text_problem
 
 
 def style_widgets(form: forms.BaseForm) -> None:
@@ -27,6 +28,18 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_widgets(self)
+
+    def _post_clean(self) -> None:
+        """Every text typed into any field is refused if it holds control characters (names also
+        invisible or direction-changing ones): the field says which, nothing is kept."""
+        super()._post_clean()
+        for field, value in list(self.cleaned_data.items()):
+            if isinstance(self.fields[field].widget, forms.PasswordInput):
+                continue
+            for text in value if isinstance(value, list | tuple) else [value]:
+                if isinstance(text, str) and (problem := text_problem(text, name=field in NAME_FIELDS)):
+                    self.add_error(field, f"{self.fields[field].label or field}{problem}")
+                    break
 
     def add_domain_error(self, error: DomainError) -> None:
         for field, messages in error.errors.items():

@@ -7,6 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 
 from . import audit
 from .models import Event
+from .text import visible
 
 
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -19,13 +20,16 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    audit.record(Event.LOGIN_FAILED, actor_name=str(credentials.get("username", ""))[:150], request=request)
+    # What was typed, as typed, but with any control or invisible character shown as its code.
+    tried = visible(str(credentials.get("username", "")))
+    audit.record(Event.LOGIN_FAILED, actor_name=tried[:150], request=request)
 
 
 def _locked_out(
     sender: Any, request: Any, username: str | None = None, ip_address: str | None = None, **kwargs: Any
 ) -> None:
-    audit.record(Event.LOCKED_OUT, actor_name=(username or "")[:150], request=request, details={"ip": ip_address})
+    tried = visible(username or "")
+    audit.record(Event.LOCKED_OUT, actor_name=tried[:150], request=request, details={"ip": ip_address})
 
 
 def connect() -> None:

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from dangjian.core import excel
 from dangjian.core.excel import workbook_with_header
 from dangjian.core.idnumber import mask_id_number, mask_phone
 
@@ -85,7 +86,7 @@ def members_workbook(members: QuerySet[Member], *, unmasked: bool, filename: str
     for member in _members(members):
         id_number, phone = _numbers(member, unmasked)
         values = {"organization_code": member.organization.code, "id_number": id_number, "phone": phone}
-        sheet.append([_cell(sheet, member, column.field, values) for column in COLUMNS])
+        excel.append(sheet, [_cell(sheet, member, column.field, values) for column in COLUMNS])
         rows += 1
     return _attachment(workbook, filename, rows)
 
@@ -102,7 +103,7 @@ def _cell(sheet: WriteOnlyWorksheet, member: Member, field: str, values: dict[st
     if display is not None:
         return display() or None
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = excel.cell(sheet, value)
         cell.number_format = DATE_FORMAT
         return cell
     return value or None
@@ -120,20 +121,20 @@ def roster_workbook(
     last = get_column_letter(width)
     sheet.merged_cells.ranges.add(f"A1:{last}1")
     sheet.merged_cells.ranges.add(f"A2:{last}2")
-    heading = WriteOnlyCell(sheet, value=title)
+    heading = excel.cell(sheet, title)
     heading.font = Font(size=16, bold=True)
     heading.alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 30
-    sheet.append([heading])
-    subtitle = WriteOnlyCell(sheet, value=f"截至{as_of:%Y年%m月%d日}")
+    excel.append(sheet, [heading])
+    subtitle = excel.cell(sheet, f"截至{as_of:%Y年%m月%d日}")
     subtitle.alignment = Alignment(horizontal="right")
-    sheet.append([subtitle])
-    sheet.append([_boxed(sheet, header, bold=True) for header, _ in ROSTER_COLUMNS])
+    excel.append(sheet, [subtitle])
+    excel.append(sheet, [_boxed(sheet, header, bold=True) for header, _ in ROSTER_COLUMNS])
     rows = 0
     for member in _members(members):
         rows += 1
-        sheet.append([_boxed(sheet, value) for value in _roster_row(member, rows, unmasked)])
-    sheet.append([WriteOnlyCell(sheet, value=f"合计：{rows}人")])
+        excel.append(sheet, [_boxed(sheet, value) for value in _roster_row(member, rows, unmasked)])
+    excel.append(sheet, [f"合计：{rows}人"])
 
     setup = sheet.page_setup
     setup.orientation = "landscape"
@@ -152,7 +153,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def _boxed(sheet: WriteOnlyWorksheet, value: Any, *, bold: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = excel.cell(sheet, value)
     cell.border = _BOX
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     if bold:

@@ -59,6 +59,7 @@ from dangjian.core.excel import (
 from dangjian.core.idnumber import IdNumber, InvalidIdNumber, parse_id_number
 from dangjian.core.models import Event
 from dangjian.core.pinyin import name_keys
+from dangjian.core.text import text_problem
 from dangjian.orgs.models import Organization
 
 from . import rules, services
@@ -507,6 +508,10 @@ class _Checker:
         for field_name, position, label, limit in TEXT_LIMITS:
             if len(texts[position]) > limit:
                 problem(field_name, f"{label}不能超过{limit}个字")
+        if text_problem("".join(texts)) or text_problem(name, name=True):  # one search for the row, as a rule
+            for column in COLUMNS:
+                if odd := text_problem(texts[POSITION[column.field]], name=column.field == "name"):
+                    problem(column.field, f"{column.header}{odd}")
         chosen: dict[str, str] = {}
         for field_name, position, mapping, message in self.choice_specs:
             if text := texts[position]:

@@ -11,8 +11,8 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
 
+from dangjian.core import excel
 from dangjian.core.excel import workbook_with_header
 
 from .models import Organization, OrgKind, SetupMode, UnitCategory
@@ -66,7 +66,7 @@ def organizations_workbook(
     if parents is None:
         parents = Organization.objects.all()
     for organization in _with_parent_code(organizations, parents).iterator(chunk_size=2000):
-        sheet.append([_cell(sheet, organization, field) for _, field in COLUMNS])
+        excel.append(sheet, [_cell(sheet, organization, field) for _, field in COLUMNS])
         rows += 1
     response = ExportResponse(content_type=XLSX)
     name = filename or f"organizations-{timezone.localdate():%Y%m%d}.xlsx"
@@ -91,7 +91,7 @@ def _cell(sheet: Any, organization: Organization, field: str) -> Any:
     if field in CHOICES:
         return CHOICES[field](value).label if value else None
     if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = excel.cell(sheet, value)
         cell.number_format = DATE_FORMAT  # a real date cell, shown without a time of day
         return cell
     return value or None  # an empty cell, not an empty string

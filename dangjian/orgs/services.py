@@ -15,6 +15,7 @@ from dangjian.core import scope
 from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
 from dangjian.core.services import save_changes
+from dangjian.core.text import NAME_FIELDS, text_problem
 
 from . import rules
 from .models import CoManagement, CoManagementKind, CoveredUnit, Organization, OrgKind, SetupMode, UnitCategory
@@ -210,6 +211,8 @@ def _clean(fields: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
     for field, limit in TEXT_LIMITS.items():
         if len(values.get(field) or "") > limit:
             errors.add(field, f"{TEXT_LABELS[field]}不能超过{limit}个字")
+        elif problem := text_problem(values.get(field) or "", name=field in NAME_FIELDS):
+            errors.add(field, f"{TEXT_LABELS[field]}{problem}")  # the import reaches here too
     if values.get("code") and not CODE_PATTERN.match(values["code"]):
         errors.add("code", "组织代码只能由字母、数字和“-”组成，不超过32位")
     for field, enum, label in (
