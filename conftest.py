@@ -149,6 +149,16 @@ def build_world() -> World:
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_checkpoints_of_the_session(tmp_path_factory: Any) -> Any:
+    """The trail's checkpoints of a test session go to a file of its own, never to the
+    development database's (var/audit-checkpoints.log)."""
+    from django.test import override_settings
+
+    with override_settings(AUDIT_CHECKPOINT_FILE=str(tmp_path_factory.mktemp("audit") / "checkpoints.log")):
+        yield
+
+
 @pytest.fixture(scope="session")
 def _world_keys(django_db_setup: Any, django_db_blocker: Any) -> dict[str, tuple[Any, int]]:
     """The world is built once per session and committed; every test then runs inside a

@@ -38,12 +38,16 @@ if PRODUCTION:
     AUDIT_KEY = env("AUDIT_KEY")
     DATA_KEYS = env_list("DATA_KEYS", "") or [env("DATA_KEYS")]  # at least one, the current key first
     LOOKUP_KEY = env("LOOKUP_KEY")
+    # The security trail's checkpoints, outside the database (a path writable by every worker,
+    # not on the database's disk or account): without them a cut tail of the trail goes unseen.
+    AUDIT_CHECKPOINT_FILE = env("AUDIT_CHECKPOINT_FILE")
     DEBUG = env_bool("DEBUG", False)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "")
     DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
 else:
     SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
     AUDIT_KEY = env("AUDIT_KEY", "dev-only-audit-key")
+    AUDIT_CHECKPOINT_FILE = env("AUDIT_CHECKPOINT_FILE", str(BASE_DIR / "var" / "audit-checkpoints.log"))
     # Development keys only: production sets its own (manage.py new_data_key prints one).
     DATA_KEYS = env_list("DATA_KEYS", "ZGV2LW9ubHktZGF0YS1rZXktMzItYnl0ZXMtbG9uZyE")
     LOOKUP_KEY = env("LOOKUP_KEY", "dev-only-lookup-key")

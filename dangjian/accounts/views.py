@@ -26,6 +26,7 @@ from . import exports
 from .forms import (
     AuditFilterForm,
     GrantForm,
+    LoginForm,
     PasswordChangeForm,
     SecuritySettingsForm,
     TokenForm,
@@ -46,6 +47,7 @@ class LoginView(auth_views.LoginView):
     """The login page, with a cap on attempts per client address (django-axes locks accounts;
     this slows down trying many accounts from one place)."""
 
+    authentication_form = LoginForm  # a username longer than any account's is refused unchecked
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -332,5 +334,5 @@ def audit_verify(request: Request) -> HttpResponse:
     if broken is None:
         messages.success(request, f"审计链完整：已校验{checked}个事件")
     else:
-        messages.error(request, f"审计链在第{broken.seq}号事件处断开：{broken.problem}")
+        messages.error(request, broken.message)
     return redirect("accounts:audit")

@@ -146,15 +146,25 @@ def get_scoped_or_404(user: Any, queryset: QuerySet[M], *, to_write: bool = Fals
 
 
 def note_out_of_scope(user: Any, queryset: QuerySet[Any], lookup: dict[str, Any]) -> None:
-    """If the object looked for exists, the user reached outside their scope: into the trail."""
+    """If the object looked for exists, the user reached outside their scope: into the trail.
+
+    Whether it exists is looked up once the 404 has been sent (``audit.after_response``): before
+    the answer, an object outside the scope and one that does not exist cost the same, so the
+    time of the answer does not tell them apart. Outside a request, at once."""
     from . import audit
 
-    try:
-        found = queryset.model._default_manager.filter(**lookup).first()
-    except (ValueError, TypeError):
-        return
-    if found is not None:
-        audit.defer(audit.Event.OUT_OF_SCOPE, actor=user, target=found)
+    manager = queryset.model._default_manager
+    lookup = dict(lookup)
+
+    def look(request: Any) -> None:
+        try:
+            found = manager.filter(**lookup).first()
+        except (ValueError, TypeError):
+            return
+        if found is not None:
+            audit.record(audit.Event.OUT_OF_SCOPE, actor=user, target=found, request=request)
+
+    audit.after_response(look)
 
 
 def is_in_scope(user: Any, obj: Model, *, to_write: bool = False) -> bool:

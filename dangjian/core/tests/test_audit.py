@@ -1,12 +1,16 @@
 """The security trail: what is recorded, and that tampering with it is found."""
 
+import datetime as dt
 import io
+import logging
+import stat
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.test import Client
 from openpyxl import load_workbook
 
 from dangjian.core import audit
@@ -24,12 +28,26 @@ def events(kind):
     return AuditEvent.objects.filter(event=kind)
 
 
+@pytest.fixture(autouse=True)
+def checkpoints(db, settings, tmp_path):
+    """A checkpoint file of the test's own, holding the chain's end as the test begins (events of
+    the test's transaction never commit, so they write no checkpoint unless the test runs the
+    commit callbacks)."""
+    path = tmp_path / "audit-checkpoints.log"
+    settings.AUDIT_CHECKPOINT_FILE = str(path)
+    if (last := audit.last_checkpoint()) is not None:
+        audit.append_checkpoint(path, last[1])
+    return path
+
+
 @pytest.fixture
-def trail(db):
+def trail(checkpoints, django_capture_on_commit_callbacks):
     AuditEvent.objects.all().delete()  # a chain of its own (the test's transaction restores the rest)
     AuditHead.objects.all().delete()
-    for number in range(6):
-        audit.record(Event.LOGIN_FAILED, actor_name=f"user{number}", details={"n": number})
+    checkpoints.unlink(missing_ok=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(6):
+            audit.record(Event.LOGIN_FAILED, actor_name=f"user{number}", details={"n": number})
     return list(AuditEvent.objects.order_by("seq"))
 
 
@@ -155,3 +173,152 @@ def test_the_audit_page_verifies_the_chain(world):
         cursor.execute("UPDATE core_auditevent SET ip = '10.0.0.9' WHERE seq = %s", [first.seq])
     broken = client.post("/audit/verify/", follow=True)
     assert f"第{first.seq}号事件" in broken.content.decode()
+
+
+# --- the checkpoints outside the database --------------------------------------------------------
+
+
+def cut_tail(trail, keep):
+    """As an intruder with database access would: delete the events after ``keep``, and rewind
+    the head to the new last event (number and hash both readable there)."""
+    AuditEvent.objects.filter(seq__gt=keep).delete()
+    AuditHead.objects.update(seq=keep, hash=trail[keep - 1].hash)
+
+
+def test_each_committed_event_leaves_a_signed_checkpoint_in_a_private_file(trail, checkpoints):
+    lines = checkpoints.read_text().splitlines()
+    assert [audit.read_checkpoint(line) for line in lines] == [(event.seq, event.hash) for event in trail]
+    assert stat.S_IMODE(checkpoints.stat().st_mode) == 0o600
+    out = StringIO()
+    call_command("verify_audit", stdout=out)
+    assert "外部校验点文件" in out.getvalue()
+    assert "相符" in out.getvalue()
+
+
+def test_a_rolled_back_event_leaves_no_checkpoint(trail, checkpoints, django_capture_on_commit_callbacks):
+    @transaction.atomic
+    def refused() -> None:
+        audit.record(Event.LOGIN_FAILED, actor_name="rolled-back")
+        raise RuntimeError
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        refused()
+    assert len(checkpoints.read_text().splitlines()) == 6
+    assert audit.verify() == (6, None)
+
+
+def test_a_cut_tail_with_the_head_rewound_is_found(trail):
+    cut_tail(trail, 4)
+    assert audit.verify() == (4, audit.Break(5, "链尾缺失：外部校验点记录到第6号事件，数据库中只有4个事件"))
+    with pytest.raises(CommandError, match="第5号事件处断开：链尾缺失"):
+        call_command("verify_audit", stdout=StringIO())
+
+
+def test_a_trail_deleted_whole_is_found(trail):
+    AuditEvent.objects.all().delete()
+    AuditHead.objects.all().delete()
+    assert audit.verify() == (0, audit.Break(1, "链尾缺失：外部校验点记录到第6号事件，数据库中只有0个事件"))
+
+
+def test_a_cut_tail_written_anew_is_found(trail):
+    """The cut tail grown back past its old end with events anyone can cause (failed logins):
+    the chain verifies and its last checkpoint is covered, but the old checkpoints are not."""
+    cut_tail(trail, 4)
+    for _ in range(3):
+        audit.record(Event.LOGIN_FAILED, actor_name="outsider")
+    broken = first_break()
+    assert broken.seq == 5
+    assert broken.problem.startswith("与外部校验点不符")
+
+
+def test_a_forged_or_edited_checkpoint_is_reported_and_not_believed(trail, checkpoints, settings):
+    key = settings.AUDIT_KEY
+    settings.AUDIT_KEY = "a key that is not the server's"
+    forged = audit.checkpoint_line(100, "0" * 64)  # would claim a cut tail
+    settings.AUDIT_KEY = key
+    edited = checkpoints.read_text().splitlines()[2].replace('"audit_checkpoint":3,', '"audit_checkpoint":30,')
+    with checkpoints.open("a") as file:
+        file.write(f"{forged}\n{edited}\n")
+    assert audit.verify() == (
+        6,
+        audit.Break(7, "外部校验点文件第7行等2行签名不符，已不予采信：该文件被伪造或改动过", anchor=True),
+    )
+    assert first_break().message == first_break().problem  # the file's problem, not an event's
+
+
+def test_a_missing_checkpoint_file_is_reported_unless_the_trail_is_new(trail, checkpoints):
+    checkpoints.unlink()
+    broken = first_break()
+    assert broken.anchor
+    assert broken.problem.startswith("外部校验点文件不存在")
+    checkpoints.write_text("")
+    assert first_break().problem.startswith("外部校验点文件中没有校验点")
+    checkpoints.unlink()
+    AuditEvent.objects.all().delete()
+    AuditHead.objects.all().delete()
+    assert audit.verify() == (0, None)  # a new installation: nothing to vouch for yet
+
+
+def test_an_unwritable_checkpoint_file_fails_no_request_and_shows_when_it_lags(
+    trail, checkpoints, settings, tmp_path, caplog, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.AUDIT_CHECKPOINT_FILE = str(tmp_path / "no such folder" / "audit-checkpoints.log")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/login/", {"username": "nobody", "password": "wrong"})
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(seq=7, event=Event.LOGIN_FAILED).exists()
+    assert "checkpoint of event #7 not written" in caplog.text
+    settings.AUDIT_CHECKPOINT_FILE = str(checkpoints)
+    assert audit.verify() == (7, None)  # the checkpoint may still be on its way
+    monkeypatch.setattr(audit, "CHECKPOINT_LAG", dt.timedelta(0))
+    broken = first_break()
+    assert (broken.seq, broken.anchor) == (7, True)
+    assert broken.problem.startswith("外部校验点只记录到第6号事件，其后1个事件的校验点没有写入文件")
+
+
+def test_the_log_carries_the_checkpoints_and_a_copy_of_it_verifies(
+    trail, tmp_path, caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level(logging.INFO, logger="dangjian.audit.checkpoint"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        audit.record(Event.LOGIN_FAILED, actor_name="logged")
+    [line] = [record.getMessage() for record in caplog.records if record.name == "dangjian.audit.checkpoint"]
+    copy = tmp_path / "syslog"
+    copy.write_text(f"Mar  1 08:00:00 web1 dangjian[812]: {line}\nMar  1 08:00:01 web1 sshd[90]: other news\n")
+    assert audit.verify(copy) == (7, None)
+    cut_tail([*trail, AuditEvent.objects.get(seq=7)], 6)
+    with pytest.raises(CommandError, match="外部校验点记录到第7号事件"):
+        call_command("verify_audit", "--checkpoints", str(copy), stdout=StringIO())
+
+
+def test_a_new_checkpoint_file_is_started_by_the_command_which_covers_no_cut_tail(trail, checkpoints, tmp_path):
+    rotated = checkpoints.rename(tmp_path / "audit-checkpoints.log.1")
+    assert first_break().anchor
+    out = StringIO()
+    call_command("audit_checkpoint", stdout=out)
+    assert "第6号事件的校验点" in out.getvalue()
+    assert audit.verify() == (6, None)
+    assert audit.verify(rotated) == (6, None)
+    cut_tail(trail, 5)
+    with pytest.raises(CommandError, match="链尾缺失"):
+        call_command("audit_checkpoint", stdout=StringIO())
+
+
+def test_the_export_the_auditor_keeps_carries_a_checkpoint_that_later_finds_a_cut_tail(world, trail, tmp_path):
+    from openpyxl import load_workbook
+
+    response = world.client(world.audit_admin).get("/audit/export/")
+    sheet = load_workbook(io.BytesIO(response.content))["校验点"]
+    kept = tmp_path / "kept.txt"
+    kept.write_text(sheet["B2"].value + "\n")
+    assert audit.verify(kept)[1] is None
+    cut_tail(list(AuditEvent.objects.order_by("seq")), 4)
+    assert "链尾缺失" in first_break_of(kept).problem
+
+
+def first_break_of(path):
+    _, broken = audit.verify(path)
+    assert broken is not None
+    return broken

@@ -31,6 +31,7 @@ def test_production_profile_passes_check_deploy(tmp_path):
         LOOKUP_KEY=secrets.token_urlsafe(40),
         ALLOWED_HOSTS="dangjian.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        AUDIT_CHECKPOINT_FILE=str(tmp_path / "audit-checkpoints.log"),
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
