@@ -115,3 +115,23 @@ class InScope(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> Any:
         return scope.scoped(self.context["request"].user, self.model.objects.all())
+
+
+class NamedOutsideScope(serializers.PrimaryKeyRelatedField):
+    """An object named by id that may lie outside the caller's scope (a transfer's destination,
+    the committee above that decided a sanction). Whether it exists is not answered here: an id
+    of none comes to the service as an unsaved stand-in with that id, and the service, which
+    judges the object by its own rule (in the member's lineage, able to receive members), gives
+    one answer for an object it refuses and for one that does not exist."""
+
+    def __init__(self, model: type[Any], **kwargs: Any) -> None:
+        self.model = model
+        super().__init__(queryset=model.objects.all(), **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdecimal():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        pk = int(data)
+        if pk > 2**63 - 1:
+            self.fail("incorrect_type", data_type="int")
+        return self.model.objects.filter(pk=pk).first() or self.model(pk=pk)

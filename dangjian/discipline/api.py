@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from dangjian.approvals.services import steps_for
 from dangjian.core import scope
-from dangjian.core.api import InScope, ServiceViewSet
+from dangjian.core.api import InScope, NamedOutsideScope, ServiceViewSet
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.transfers.api import ApprovalStepSerializer
@@ -63,20 +63,17 @@ class SanctionSerializer(serializers.ModelSerializer[Sanction]):
         return ApprovalStepSerializer(steps_for(sanction), many=True).data  # type: ignore[return-value]
 
 
-class DecidingOrganization(serializers.PrimaryKeyRelatedField):
+def deciding_organization(**kwargs: Any) -> NamedOutsideScope:
     """The deciding organization: the member's branch or one above it, which may be above the
     caller's own scope (the service checks it is in the member's lineage)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(queryset=Organization.objects.filter(deleted_at__isnull=True), **kwargs)
-        self.error_messages["does_not_exist"] = "决定处分的党组织“{pk_value}”不存在"
+    return NamedOutsideScope(Organization, **kwargs)
 
 
 class SanctionInput(serializers.Serializer[Any]):
     member = InScope(Member, "党员")
     kind = serializers.ChoiceField(choices=SanctionKind.choices)
     decided_on = serializers.DateField()
-    deciding_org = DecidingOrganization(help_text="决定处分的党组织 id：党员所在党支部或其上级党组织")
+    deciding_org = deciding_organization(help_text="决定处分的党组织 id：党员所在党支部或其上级党组织")
     reason = serializers.CharField(max_length=500, allow_blank=True)
     document_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     months = serializers.ChoiceField(
@@ -98,7 +95,7 @@ class ExpelInput(serializers.Serializer[Any]):
     date = serializers.DateField()
     reason = serializers.CharField(max_length=500, allow_blank=True)
     document_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
-    deciding_org = DecidingOrganization(
+    deciding_org = deciding_organization(
         required=False, allow_null=True, default=None, help_text="默认为决定留党察看的党组织"
     )
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from dangjian.approvals.models import ApprovalStep
 from dangjian.approvals.services import steps_for
-from dangjian.core.api import InScope, ServiceViewSet
+from dangjian.core.api import InScope, NamedOutsideScope, ServiceViewSet
 from dangjian.core.enums import Education, Ethnicity, Gender
 from dangjian.members.models import Category, Member
 from dangjian.orgs.models import Organization
@@ -79,18 +79,13 @@ class TransferSerializer(serializers.ModelSerializer[Transfer]):
         return ApprovalStepSerializer(steps_for(transfer), many=True).data  # type: ignore[return-value]
 
 
-class AnyOrganization(serializers.PrimaryKeyRelatedField):
-    """The destination of a transfer: any organization of the tree (nationwide transfer goes
-    directly between 基层党委), not only those in the caller's scope."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(queryset=Organization.objects.filter(deleted_at__isnull=True), **kwargs)
-        self.error_messages["does_not_exist"] = "转入党组织“{pk_value}”不存在"
-
-
 class RequestInput(serializers.Serializer[Any]):
     member = InScope(Member, "党员")
-    to_org = AnyOrganization(required=False, allow_null=True, default=None, help_text="转入组织 id（本系统内）")
+    # Any organization of the tree (nationwide transfer goes directly between 基层党委), not only
+    # those in the caller's scope; one the caller may not name answers as one that does not exist.
+    to_org = NamedOutsideScope(
+        Organization, required=False, allow_null=True, default=None, help_text="转入组织 id（本系统内）"
+    )
     to_outside = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     reason = serializers.CharField(max_length=200, allow_blank=True)
 

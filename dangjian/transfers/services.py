@@ -82,6 +82,9 @@ def _step(actor: Any, transfer: Transfer, step: str, decision: Decision, at: Org
     )
 
 
+UNKNOWN_DESTINATION = "所选转入党组织不存在或不能接收党员：转入组织应为未撤销的党支部（或直接管理党员的党组织）"
+
+
 @service
 def request_transfer(
     *, actor: Any, member: Member, to_org: Organization | None = None, to_outside: str = "", reason: str
@@ -110,11 +113,12 @@ def request_transfer(
     if to_org is not None:
         to_org = Organization.objects.filter(pk=to_org.pk, deleted_at__isnull=True).first()
         if to_org is None:
-            errors.add("to_org", "所选转入党组织不存在")
+            errors.add("to_org", UNKNOWN_DESTINATION)
         elif to_org.pk == member.organization_id:
             errors.add("to_org", f"转入组织与{member.name}现所在组织相同，无需转接")
         elif problem := moves.move_problem(member, to_org, timezone.localdate()):
-            errors.add("to_org", problem)
+            # Outside the caller's scope the refusal names nothing: the same answer as an id of none.
+            errors.add("to_org", problem if scope.is_in_scope(actor, to_org) else UNKNOWN_DESTINATION)
     if not Status(member.status).is_on_roll:
         errors.add(None, f"{member.name}的党籍状态为{member.get_status_display()}，不能转接组织关系")
     if open_one := Transfer.objects.filter(member=member, state__in=OPEN_STATES).first():

@@ -89,8 +89,8 @@ def new(request: HttpRequest) -> HttpResponse:
         to_org = None
         if code := data["to_org_code"].strip():
             to_org = Organization.objects.filter(code=code, deleted_at__isnull=True).first()
-            if to_org is None:
-                form.add_error("to_org_code", f"未找到组织代码为“{code}”的党组织")
+            if to_org is None:  # the answer the service gives an organization it may not name
+                form.add_error("to_org_code", services.UNKNOWN_DESTINATION)
         if not form.errors:
             try:
                 transfer = services.request_transfer(

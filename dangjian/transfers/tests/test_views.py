@@ -40,7 +40,7 @@ def test_an_unknown_destination_code_is_named(world):
     page = world.client(world.branch_admin).post(
         reverse("transfers:new"), {"member": world.zhangsan.pk, "to_org_code": "NOPE", "reason": "x"}
     )
-    assert "未找到组织代码为“NOPE”的党组织" in page.content.decode()
+    assert "所选转入党组织不存在或不能接收党员" in page.content.decode()
     assert not Transfer.objects.exists()
 
 
