@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from dangjian.core.dates import DateKind
 from dangjian.core.forms import StyledForm, date_field, style_widgets
 from dangjian.core.models import Event, Role, SecuritySettings
 from dangjian.orgs.filters import scoped_organizations
@@ -67,8 +68,8 @@ class AuditFilterForm(StyledForm):
     actor = forms.CharField(label="操作人账号", required=False)
     target = forms.CharField(label="对象", required=False)
     ip = forms.CharField(label="IP 地址", required=False)
-    since = date_field("起始日期")
-    until = date_field("截止日期")
+    since = date_field("起始日期", kind=DateKind.QUERY)
+    until = date_field("截止日期", kind=DateKind.QUERY)
 
 
 class UnlockForm(StyledForm):

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import audit, scope
+from .dates import DateKind, date_problem
 from .errors import DomainError
 from .text import NAME_FIELDS, text_problem
 
@@ -135,3 +137,29 @@ class NamedOutsideScope(serializers.PrimaryKeyRelatedField):
         if pk > 2**63 - 1:
             self.fail("incorrect_type", data_type="int")
         return self.model.objects.filter(pk=pk).first() or self.model(pk=pk)
+
+
+class PlausibleDate(serializers.DateField):
+    """A date of the range its kind allows (``core.dates.DateKind``)."""
+
+    def __init__(self, *, kind: DateKind, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> Any:
+        day = super().to_internal_value(value)
+        if problem := date_problem(day, self.kind, timezone.localdate()):
+            raise serializers.ValidationError(problem, code="implausible")
+        return day
+
+
+def date_parameter(request: Any, name: str) -> Any:
+    """A date query parameter (a day to read the records as of), None when absent; a 400 under
+    its name when it is not a date, or not a plausible one."""
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    try:
+        return PlausibleDate(kind=DateKind.QUERY).to_internal_value(raw)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({name: error.detail}) from None

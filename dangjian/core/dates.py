@@ -6,6 +6,7 @@ not exist in the target month (29 February, 31st) becomes that month's last day.
 
 import calendar
 import datetime as dt
+import enum
 import re
 
 
@@ -76,3 +77,50 @@ def _from_excel_serial(serial: float) -> dt.date:
     if days < 60:  # before Excel's phantom 1900-02-29
         return _EXCEL_EPOCH + dt.timedelta(days=days + 1)
     return _EXCEL_EPOCH + dt.timedelta(days=days)
+
+
+# Plausible dates. Every date the system takes in (forms, the API, query parameters, imports) is
+# checked against the range of its kind here, so 0001-01-01 or 9999-12-31 never reaches a record
+# (where it would break the arithmetic of a letter or a report later).
+PARTY_FOUNDED = dt.date(1921, 7, 1)  # 中国共产党成立: no Party event happened earlier
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+EARLIEST_QUERY, LATEST_QUERY = dt.date(1900, 1, 1), dt.date(2099, 12, 31)
+PLANNED_YEARS = 1  # how far ahead a planned Party date may lie
+
+
+class DateKind(enum.Enum):
+    """What a date is, and so the range it must fall in."""
+
+    EVENT = "event"  # a step of Party life that has taken place: from 1921-07-01 to today
+    PLANNED = "planned"  # a Party date that may lie ahead (a publicity's end, dues paid ahead): up to a year on
+    BIRTH = "birth"  # from 1900-01-01 to today
+    QUERY = "query"  # a day to read the records as of, or a bound of a search: 1900 to 2099
+
+
+def date_range(kind: DateKind, today: dt.date) -> tuple[dt.date, dt.date]:
+    if kind is DateKind.EVENT:
+        return PARTY_FOUNDED, today
+    if kind is DateKind.PLANNED:
+        return PARTY_FOUNDED, add_years(today, PLANNED_YEARS)
+    if kind is DateKind.BIRTH:
+        return EARLIEST_BIRTH, today
+    return EARLIEST_QUERY, LATEST_QUERY
+
+
+def date_problem(value: dt.date, kind: DateKind, today: dt.date, label: str = "日期") -> str | None:
+    """Why ``value`` is not a plausible date of its kind, or None; the message names ``label``."""
+    earliest, latest = date_range(kind, today)
+    if earliest <= value <= latest:
+        return None
+    if kind is DateKind.QUERY:
+        return f"{label}应在{earliest.year}年至{latest.year}年之间"
+    if value < earliest:
+        founded = "（中国共产党成立之日）" if earliest == PARTY_FOUNDED else ""
+        return f"{label}不能早于{_written(earliest)}{founded}"
+    if kind is DateKind.PLANNED:
+        return f"{label}不能晚于{_written(latest)}（一年以内）"
+    return f"{label}不能晚于今天"
+
+
+def _written(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,9 +1,12 @@
 """Form helpers shared by the apps' pages."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from .dates import DateKind, date_problem
 from .errors import DomainError
 from .text import NAME_FIELDS, text_problem
 
@@ -55,12 +58,52 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def date_field(label: str, *, required: bool = False, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+class PlausibleDateField(forms.DateField):
+    """A date of the range its kind allows (``core.dates.DateKind``), checked as the form is."""
+
+    def __init__(self, *args: Any, kind: DateKind, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        if problem := date_problem(value, self.kind, timezone.localdate(), self.label or "日期"):
+            raise forms.ValidationError(problem, code="implausible")
+
+
+def date_field(label: str, *, kind: DateKind, required: bool = False, help_text: str = "") -> forms.DateField:
+    return PlausibleDateField(
         label=label,
+        kind=kind,
         required=required,
         help_text=help_text,
         widget=DateInput(),
         input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"],
         error_messages={"invalid": f"{label}格式不正确，请按 2005-08-01 填写"},
     )
+
+
+def date_validator(kind: DateKind, label: str = "日期") -> Any:
+    """A validator of plausible dates, for date fields made elsewhere (django-filter's)."""
+
+    def validate(value: Any) -> None:
+        if value is not None and (problem := date_problem(value, kind, timezone.localdate(), label)):
+            raise forms.ValidationError(problem, code="implausible")
+
+    return validate
+
+
+def posted_date(raw: str | None, kind: DateKind, label: str) -> Any:
+    """A date posted by a small form of buttons: today when none is given; DomainError when it is
+    not a date or not a plausible one."""
+    if not raw:
+        return timezone.localdate()
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise DomainError(f"{label}格式不正确，请按 2005-08-01 填写") from None
+    if problem := date_problem(day, kind, timezone.localdate(), label):
+        raise DomainError(problem)
+    return day

@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import InScope, ServiceViewSet
+from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
+from dangjian.core.dates import DateKind
 from dangjian.core.enums import Education
 from dangjian.members.models import Member, PartyGroup
 from dangjian.orgs.models import Organization
@@ -93,10 +94,10 @@ class ApplicantInput(serializers.Serializer[Any]):
     organization = InScope(Organization, "党组织")
     name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=18)
-    application_date = serializers.DateField()
+    application_date = PlausibleDate(kind=DateKind.EVENT)
     education = serializers.ChoiceField(choices=Education.choices)
     job = serializers.CharField(max_length=100, required=False, default="")
-    leaving_date = serializers.DateField(required=False, allow_null=True, default=None)
+    leaving_date = PlausibleDate(kind=DateKind.PLANNED, required=False, allow_null=True, default=None)
 
 
 class VoteInput(serializers.Serializer[Any]):
@@ -116,7 +117,7 @@ class LeftOutInput(serializers.Serializer[Any]):
 
 class StepInputSerializer(serializers.Serializer[Any]):
     step = serializers.IntegerField(min_value=1, max_value=25, help_text="下一步的序号（1–25）")
-    date = serializers.DateField()
+    date = PlausibleDate(kind=DateKind.EVENT)
     note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
     members = serializers.ListField(
         child=InScope(Member, "党员"), required=False, default=list, help_text="谈话人、培养联系人或入党介绍人"
@@ -139,14 +140,14 @@ class StepInputSerializer(serializers.Serializer[Any]):
 
 
 class AssessmentInput(serializers.Serializer[Any]):
-    date = serializers.DateField()
+    date = PlausibleDate(kind=DateKind.EVENT)
     note = serializers.CharField(max_length=500)
 
 
 class PublicityInput(serializers.Serializer[Any]):
     step = serializers.ChoiceField(choices=rules.PUBLICITY_CHOICES, help_text="公示后办理的步骤：3、7、17或24")
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = PlausibleDate(kind=DateKind.PLANNED)
+    end = PlausibleDate(kind=DateKind.PLANNED)
     result = serializers.CharField(max_length=500, help_text="公示结果：有无反映问题及核实处理情况")
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from dangjian.core.dates import DateKind
 from dangjian.core.enums import Education, Occupation
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import StyledForm, date_field
@@ -17,17 +18,17 @@ from .services import OUTCOMES, StepInput
 class ApplicantForm(StyledForm):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="公民身份号码", max_length=18)
-    application_date = date_field("递交入党申请书日期", required=True)
+    application_date = date_field("递交入党申请书日期", kind=DateKind.EVENT, required=True)
     education = forms.ChoiceField(label="学历", choices=Education.choices)
     occupation = forms.ChoiceField(label="职业类别", choices=[("", "—"), *Occupation.choices], required=False)
     job = forms.CharField(label="工作单位及职务", max_length=100, required=False)
-    leaving_date = date_field("预计离开工作单位日期")
+    leaving_date = date_field("预计离开工作单位日期", kind=DateKind.PLANNED)
 
 
 class StepForm(StyledForm):
     """The next step: its date and what that step carries (the page shows the fields it needs)."""
 
-    date = date_field("日期", required=True)
+    date = date_field("日期", kind=DateKind.EVENT, required=True)
     note = forms.CharField(label="情况说明", max_length=500, required=False)
     people = forms.ModelMultipleChoiceField(
         label="谈话人 / 培养联系人 / 入党介绍人", queryset=Member.objects.none(), required=False
@@ -85,14 +86,14 @@ class StepForm(StyledForm):
 
 
 class AssessmentForm(StyledForm):
-    assessed = date_field("考察日期", required=True)
+    assessed = date_field("考察日期", kind=DateKind.EVENT, required=True)
     opinion = forms.CharField(label="考察意见", max_length=500)
 
 
 class PublicityForm(StyledForm):
     publicity_step = forms.TypedChoiceField(label="公示事项", choices=rules.PUBLICITY_CHOICES, coerce=int)
-    starts = date_field("公示开始日期", required=True)
-    ends = date_field("公示结束日期", required=True)
+    starts = date_field("公示开始日期", kind=DateKind.PLANNED, required=True)
+    ends = date_field("公示结束日期", kind=DateKind.PLANNED, required=True)
     result = forms.CharField(label="公示结果", max_length=500, help_text="有无反映问题及核实处理情况，如：无异议")
 
     FIELDS = {"step": "publicity_step", "start": "starts", "end": "ends"}  # the service's names → ours

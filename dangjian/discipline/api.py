@@ -13,7 +13,8 @@ from rest_framework.response import Response
 
 from dangjian.approvals.services import steps_for
 from dangjian.core import scope
-from dangjian.core.api import InScope, NamedOutsideScope, ServiceViewSet
+from dangjian.core.api import InScope, NamedOutsideScope, PlausibleDate, ServiceViewSet
+from dangjian.core.dates import DateKind
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.transfers.api import ApprovalStepSerializer
@@ -72,7 +73,7 @@ def deciding_organization(**kwargs: Any) -> NamedOutsideScope:
 class SanctionInput(serializers.Serializer[Any]):
     member = InScope(Member, "党员")
     kind = serializers.ChoiceField(choices=SanctionKind.choices)
-    decided_on = serializers.DateField()
+    decided_on = PlausibleDate(kind=DateKind.EVENT)
     deciding_org = deciding_organization(help_text="决定处分的党组织 id：党员所在党支部或其上级党组织")
     reason = serializers.CharField(max_length=500, allow_blank=True)
     document_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
@@ -82,17 +83,17 @@ class SanctionInput(serializers.Serializer[Any]):
 
 
 class ExtendInput(serializers.Serializer[Any]):
-    date = serializers.DateField(help_text="延长决定日期：期满之日或以后")
+    date = PlausibleDate(kind=DateKind.EVENT, help_text="延长决定日期：期满之日或以后")
     reason = serializers.CharField(max_length=500, allow_blank=True)
 
 
 class RestoreInput(serializers.Serializer[Any]):
-    date = serializers.DateField(help_text="恢复党员权利的日期：期满之日或以后")
+    date = PlausibleDate(kind=DateKind.EVENT, help_text="恢复党员权利的日期：期满之日或以后")
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ExpelInput(serializers.Serializer[Any]):
-    date = serializers.DateField()
+    date = PlausibleDate(kind=DateKind.EVENT)
     reason = serializers.CharField(max_length=500, allow_blank=True)
     document_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     deciding_org = deciding_organization(

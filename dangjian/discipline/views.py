@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.approvals.services import steps_for
 from dangjian.core import scope
+from dangjian.core.dates import DateKind
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import StyledForm, date_field
 from dangjian.members.models import Member
@@ -65,7 +66,7 @@ class SanctionForm(StyledForm):
         empty_value=None,
         required=False,
     )
-    decided_on = date_field("处分决定日期", required=True)
+    decided_on = date_field("处分决定日期", kind=DateKind.EVENT, required=True)
     deciding_org = forms.ModelChoiceField(label="决定处分的党组织", queryset=Organization.objects.none())
     document_number = forms.CharField(label="处分决定文号", max_length=50, required=False)
     reason = forms.CharField(label="处分事由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
@@ -104,7 +105,7 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
 class ActionForm(StyledForm):
     """The inputs the actions take; the service says which it needs."""
 
-    date = date_field("决定日期", required=True)
+    date = date_field("决定日期", kind=DateKind.EVENT, required=True)
     reason = forms.CharField(label="理由或说明", max_length=500, required=False)
     document_number = forms.CharField(label="文号（开除党籍）", max_length=50, required=False)
     deciding_org = forms.ModelChoiceField(

@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import InScope, ServiceViewSet
-from dangjian.core.dates import add_months
+from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
+from dangjian.core.dates import DateKind, add_months
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, StructureThresholds
 
@@ -61,23 +61,23 @@ class TermSerializer(serializers.ModelSerializer[Term]):
 
 class TermStartInput(serializers.Serializer[Any]):
     organization = InScope(Organization, "党组织")
-    start = serializers.DateField(help_text="任期开始（选举日期）")
+    start = PlausibleDate(kind=DateKind.EVENT, help_text="任期开始（选举日期）")
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class TermEndInput(serializers.Serializer[Any]):
-    date = serializers.DateField(help_text="结束日期")
+    date = PlausibleDate(kind=DateKind.EVENT, help_text="结束日期")
 
 
 class AppointInput(serializers.Serializer[Any]):
     position = serializers.ChoiceField(choices=Position.choices)
     member = InScope(Member, "党员")
-    since = serializers.DateField(help_text="任职日期")
+    since = PlausibleDate(kind=DateKind.EVENT, help_text="任职日期")
 
 
 class RelieveInput(serializers.Serializer[Any]):
     officer = serializers.IntegerField(help_text="班子成员记录 id（officers[].id）")
-    until = serializers.DateField(help_text="离任日期")
+    until = PlausibleDate(kind=DateKind.EVENT, help_text="离任日期")
 
 
 @extend_schema_view(

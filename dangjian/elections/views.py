@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import scope
-from dangjian.core.dates import add_months
+from dangjian.core.dates import DateKind, add_months
 from dangjian.core.errors import DomainError
-from dangjian.core.forms import StyledForm, date_field
+from dangjian.core.forms import StyledForm, date_field, posted_date
 from dangjian.members.models import Member
 from dangjian.orgs import tree
 from dangjian.orgs.models import Organization, StructureThresholds
@@ -60,7 +60,7 @@ register_panel("structure", warnings_panel)
 
 
 class TermForm(StyledForm):
-    start = date_field("任期开始（选举日期）", required=True)
+    start = date_field("任期开始（选举日期）", kind=DateKind.EVENT, required=True)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
@@ -71,7 +71,7 @@ class MemberWithBranch(forms.ModelChoiceField):
 
 class OfficerForm(StyledForm):
     position = forms.ChoiceField(label="职务", choices=Position.choices)
-    since = date_field("任职日期", required=True)
+    since = date_field("任职日期", kind=DateKind.EVENT, required=True)
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,10 +127,7 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _posted_date(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.POST.get("date", ""))
-    except ValueError:
-        return timezone.localdate()
+    return posted_date(request.POST.get("date"), DateKind.EVENT, "日期")  # type: ignore[no-any-return]
 
 
 @require_POST

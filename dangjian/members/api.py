@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dangjian.core.api import ServiceViewSet
+from dangjian.core.api import PlausibleDate, ServiceViewSet, date_parameter
+from dangjian.core.dates import DateKind
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.orgs.filters import scoped_organizations
 from dangjian.orgs.models import Organization
@@ -45,7 +46,7 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
 
 class StatusChangeSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=Status.choices)
-    date = serializers.DateField(help_text="变更日期")
+    date = PlausibleDate(kind=DateKind.EVENT, help_text="变更日期")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     left_reason = serializers.ChoiceField(
         choices=LeftReason.choices, required=False, allow_blank=True, default="", help_text="出党方式（出党时必填）"
@@ -56,11 +57,11 @@ class MemberWriteSerializer(serializers.Serializer[Member]):
     """Input for create and update; the service checks the rules and answers in Chinese."""
 
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), required=False)
-    since = serializers.DateField(required=False, help_text="到本组织日期（登记时，默认入党日期）")
+    since = PlausibleDate(kind=DateKind.EVENT, required=False, help_text="到本组织日期（登记时，默认入党日期）")
     name = serializers.CharField(max_length=50, required=False)
     id_number = serializers.CharField(max_length=18, required=False)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, help_text="留空则取自身份证号")
-    birth_date = serializers.DateField(required=False, help_text="留空则取自身份证号")
+    birth_date = PlausibleDate(kind=DateKind.BIRTH, required=False, help_text="留空则取自身份证号")
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
     native_place = serializers.CharField(max_length=50, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False)
@@ -70,11 +71,11 @@ class MemberWriteSerializer(serializers.Serializer[Member]):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
-    joined_date = serializers.DateField(required=False)
-    regularized_date = serializers.DateField(required=False, allow_null=True)
+    joined_date = PlausibleDate(kind=DateKind.EVENT, required=False)
+    regularized_date = PlausibleDate(kind=DateKind.EVENT, required=False, allow_null=True)
     is_central_household = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False, help_text="登记时；之后用 status 操作变更")
-    status_date = serializers.DateField(required=False, help_text="登记时党籍状态不是正常的，填写其日期")
+    status_date = PlausibleDate(kind=DateKind.EVENT, required=False, help_text="登记时党籍状态不是正常的，填写其日期")
     status_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
     left_reason = serializers.ChoiceField(choices=LeftReason.choices, required=False, allow_blank=True)
 
@@ -84,8 +85,6 @@ class MemberWriteSerializer(serializers.Serializer[Member]):
         field.queryset = scoped_organizations(self.context.get("request"))  # type: ignore[attr-defined]
         field.error_messages["does_not_exist"] = "所选党组织不存在或不在您的管理范围内"
 
-
-MIN_AS_OF, MAX_AS_OF = dt.date(1921, 7, 1), dt.date(2100, 12, 31)  # founding of the Party … far enough
 
 SummarySerializer = inline_serializer(
     "MemberSummary",
@@ -190,16 +189,7 @@ class MemberViewSet(ServiceViewSet):
         )
 
     def _as_of(self, request: Request) -> dt.date:
-        raw = request.query_params.get("as_of")
-        if not raw:
-            return timezone.localdate()
-        try:
-            as_of = dt.date.fromisoformat(raw)
-        except ValueError:
-            raise serializers.ValidationError({"as_of": ["日期格式不正确，请按 2025-12-31 填写"]}) from None
-        if not MIN_AS_OF <= as_of <= MAX_AS_OF:
-            raise serializers.ValidationError({"as_of": [f"统计日期应在{MIN_AS_OF.year}年至{MAX_AS_OF.year}年之间"]})
-        return as_of
+        return date_parameter(request, "as_of") or timezone.localdate()
 
 
 def _count_by(members: QuerySet[Member], field: str, choices: Any) -> dict[str, int]:

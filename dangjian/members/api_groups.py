@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import InScope, ServiceViewSet
+from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
+from dangjian.core.dates import DateKind
 from dangjian.orgs.models import Organization
 
 from . import services
@@ -48,7 +49,7 @@ class PartyGroupInput(serializers.Serializer[Any]):
 
 
 class DissolveInput(serializers.Serializer[Any]):
-    date = serializers.DateField(help_text="撤销日期")
+    date = PlausibleDate(kind=DateKind.EVENT, help_text="撤销日期")
 
 
 class PartyGroupFilter(django_filters.FilterSet):

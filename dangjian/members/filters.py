@@ -5,14 +5,17 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dangjian.core.crypto import lookup_hash
+from dangjian.core.dates import DateKind
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
-from dangjian.core.forms import DateInput, style_widgets
+from dangjian.core.forms import DateInput, date_validator, style_widgets
 from dangjian.orgs.filters import scoped_organizations
 from dangjian.orgs.models import Organization
 from dangjian.orgs.widgets import OrganizationPicker
 
 from .models import Category, Member, Status
 from .rules import AGE_BANDS, JOINING_PERIODS, age_band_birth_ranges
+
+QUERY_DATE = date_validator(DateKind.QUERY)
 
 
 def search_members(queryset: QuerySet[Member], text: str) -> QuerySet[Member]:
@@ -58,15 +61,17 @@ class MemberFilter(django_filters.FilterSet):
     age_band = django_filters.ChoiceFilter(
         label="年龄段", choices=[(str(i), band[2]) for i, band in enumerate(AGE_BANDS)], method="filter_age_band"
     )
-    as_of = django_filters.DateFilter(label="年龄计算日期", method="filter_nothing", widget=DateInput())
+    as_of = django_filters.DateFilter(
+        label="年龄计算日期", method="filter_nothing", widget=DateInput(), validators=[QUERY_DATE]
+    )
     joined_period = django_filters.ChoiceFilter(
         label="入党时间", choices=[(str(i), p.label) for i, p in enumerate(JOINING_PERIODS)], method="filter_period"
     )
     joined_from = django_filters.DateFilter(
-        label="入党日期起", field_name="joined_date", lookup_expr="gte", widget=DateInput()
+        label="入党日期起", field_name="joined_date", lookup_expr="gte", widget=DateInput(), validators=[QUERY_DATE]
     )
     joined_to = django_filters.DateFilter(
-        label="入党日期止", field_name="joined_date", lookup_expr="lte", widget=DateInput()
+        label="入党日期止", field_name="joined_date", lookup_expr="lte", widget=DateInput(), validators=[QUERY_DATE]
     )
     is_central_household = django_filters.BooleanFilter(label="党员中心户")
 

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
+from dangjian.core.dates import DateKind
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.core.forms import StyledForm, date_field, style_widgets
 from dangjian.orgs.filters import scoped_organizations
@@ -30,7 +31,7 @@ class MemberForm(StyledForm):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="公民身份号码", max_length=18, help_text="18位；旧的15位号码会自动升位")
     gender = forms.ChoiceField(label="性别", choices=BLANK + Gender.choices, required=False)
-    birth_date = date_field("出生日期", help_text="留空则取自身份证号")
+    birth_date = date_field("出生日期", kind=DateKind.BIRTH, help_text="留空则取自身份证号")
     ethnicity = forms.ChoiceField(label="民族", choices=Ethnicity.choices, initial=Ethnicity.HAN)
     native_place = forms.CharField(label="籍贯", max_length=50, required=False)
     education = forms.ChoiceField(label="学历", choices=Education.choices)
@@ -40,14 +41,14 @@ class MemberForm(StyledForm):
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     address = forms.CharField(label="家庭住址", max_length=200, required=False)
     category = forms.ChoiceField(label="人员类别", choices=Category.choices)
-    joined_date = date_field("入党日期", required=True)
-    regularized_date = date_field("转正日期", help_text="预备党员不填")
+    joined_date = date_field("入党日期", kind=DateKind.EVENT, required=True)
+    regularized_date = date_field("转正日期", kind=DateKind.EVENT, help_text="预备党员不填")
     is_central_household = forms.BooleanField(label="党员中心户", required=False)
     status = forms.ChoiceField(label="党籍状态", choices=Status.choices, initial=Status.NORMAL)
-    status_date = date_field("状态变更日期", help_text="党籍状态不是“正常”时填写")
+    status_date = date_field("状态变更日期", kind=DateKind.EVENT, help_text="党籍状态不是“正常”时填写")
     status_reason = forms.CharField(label="状态变更原因", max_length=200, required=False)
     left_reason = forms.ChoiceField(label="出党方式", choices=NONE + LeftReason.choices, required=False)
-    since = date_field("到本组织日期", help_text="留空则取入党日期（或组织成立日期，取较晚者）")
+    since = date_field("到本组织日期", kind=DateKind.EVENT, help_text="留空则取入党日期（或组织成立日期，取较晚者）")
 
     def __init__(self, *args: Any, request: Any, creating: bool, member: Member | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,7 +86,7 @@ class StatusForm(StyledForm):
     """变更党籍状态, with its date."""
 
     status = forms.ChoiceField(label="新的党籍状态", choices=Status.choices)
-    date = date_field("变更日期", required=True)
+    date = date_field("变更日期", kind=DateKind.EVENT, required=True)
     left_reason = forms.ChoiceField(label="出党方式", choices=NONE + LeftReason.choices, required=False)
     reason = forms.CharField(label="原因", max_length=200, required=False)
 

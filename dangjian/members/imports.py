@@ -47,6 +47,7 @@ from django.utils import timezone
 from dangjian.core import audit, scope
 from dangjian.core.bulk import Batches, RowWriter, batches, heavy_row_work
 from dangjian.core.crypto import encrypt_all, lookup_hashes
+from dangjian.core.dates import DateKind, date_problem, date_range
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.core.errors import ErrorCollector
 from dangjian.core.excel import (
@@ -122,6 +123,7 @@ CHOICES: dict[str, type[Any]] = {
 }
 YES_NO = {"是": True, "否": False, "": False}
 DATE_AT = tuple((name, POSITION[name]) for name in DATES)
+DATE_KINDS = dict.fromkeys(DATES, DateKind.EVENT) | {"birth_date": DateKind.BIRTH}
 TEXT_LIMITS = tuple(
     (name, POSITION[name], label, limit) for name, (label, limit) in services.TEXT_LIMITS.items() if name in POSITION
 )
@@ -327,6 +329,7 @@ class _Checker:
         self.report = report
         self.now = now
         self.today = timezone.localdate(now)
+        self.date_ranges = {name: date_range(kind, self.today) for name, kind in DATE_KINDS.items()}
         self.writes = writes  # the valid rows go here, until a problem is found
         self.abandoned = False
         self.indexes: list[int | None] = []
@@ -529,8 +532,11 @@ class _Checker:
                     parsed = self._date(value)
                 if parsed.__class__ is str:
                     problem(field_name, parsed)  # type: ignore[arg-type]
-                else:
+                elif self.date_ranges[field_name][0] <= parsed <= self.date_ranges[field_name][1]:  # type: ignore[operator]
                     dates[field_name] = parsed  # type: ignore[assignment]
+                else:
+                    label = HEADER[field_name]
+                    problem(field_name, date_problem(parsed, DATE_KINDS[field_name], self.today, label) or label)  # type: ignore[arg-type]
         central = YES_NO.get(texts[CENTRAL_AT])
         if central is None:
             problem("is_central_household", "党员中心户请填写“是”或“否”")

@@ -11,7 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import InScope, ServiceViewSet
+from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
+from dangjian.core.dates import DateKind
 
 from . import services
 from .filters import OrganizationFilter, scoped_organizations
@@ -96,8 +97,8 @@ class OrganizationWriteSerializer(serializers.Serializer[Organization]):
     contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True)
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     holds_members_directly = serializers.BooleanField(required=False)
-    founded_date = serializers.DateField(required=False, allow_null=True)
-    abolished_date = serializers.DateField(required=False, allow_null=True)
+    founded_date = PlausibleDate(kind=DateKind.EVENT, required=False, allow_null=True)
+    abolished_date = PlausibleDate(kind=DateKind.EVENT, required=False, allow_null=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,12 +118,12 @@ class CoveredUnitRemoval(serializers.Serializer[Any]):
 class CoManagementInput(serializers.Serializer[Any]):
     co_manager = InScope(Organization, "共管组织")
     kind = serializers.ChoiceField(choices=CoManagementKind.choices)
-    since = serializers.DateField()
+    since = PlausibleDate(kind=DateKind.EVENT)
 
 
 class CoManagementEnd(serializers.Serializer[Any]):
     link = serializers.IntegerField(help_text="共管关系 id（co_managed_by[].id）")
-    until = serializers.DateField(help_text="终止日期")
+    until = PlausibleDate(kind=DateKind.EVENT, help_text="终止日期")
 
 
 @extend_schema_view(

@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
+from dangjian.core.api import PlausibleDate
+from dangjian.core.dates import DateKind
 
 from . import restructure
 from .filters import scoped_organizations
@@ -56,7 +58,7 @@ class Organizations(serializers.PrimaryKeyRelatedField):
 
 
 class PlanInput(serializers.Serializer[Any]):
-    date = serializers.DateField()
+    date = PlausibleDate(kind=DateKind.EVENT)
     preview = serializers.BooleanField(default=False)
 
 

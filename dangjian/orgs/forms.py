@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from dangjian.core.dates import DateKind
 from dangjian.core.forms import StyledForm, date_field
 
 from .models import Organization, OrgKind, SetupMode, UnitCategory
@@ -25,8 +26,10 @@ class OrganizationForm(StyledForm):
     holds_members_directly = forms.BooleanField(
         label="直接管理党员", required=False, help_text="党委、党总支经批准直接管理党员时勾选"
     )
-    founded_date = date_field("成立日期")
-    abolished_date = date_field("撤销日期", help_text="组织撤销时填写；撤销前须先转出全部党员和下级组织")
+    founded_date = date_field("成立日期", kind=DateKind.EVENT)
+    abolished_date = date_field(
+        "撤销日期", kind=DateKind.EVENT, help_text="组织撤销时填写；撤销前须先转出全部党员和下级组织"
+    )
 
     def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from dangjian.core import scope
-from dangjian.core.dates import parse_date
+from dangjian.core.dates import DateKind, date_problem, parse_date
 from dangjian.core.errors import DomainError
 from dangjian.core.excel import FileProblem, Problem, cell_text, read_sheet
 
@@ -202,10 +203,14 @@ def _date(row: Row, name: str, problems: _Problems) -> dt.date | None:
         problems.add(row, name, f"日期“{row.text(HEADER_OF[name])}”被 Excel 存成了数字，请按 2005-08-01 填写")
         return None
     try:
-        return parse_date(value)
+        day = parse_date(value)
     except ValueError as error:
         problems.add(row, name, str(error))
         return None
+    if problem := date_problem(day, DateKind.EVENT, timezone.localdate(), HEADER_OF[name]):
+        problems.add(row, name, problem)
+        return None
+    return day
 
 
 def _check_codes(items: list[_Item], problems: _Problems) -> None:

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.core import scope
+from dangjian.core.dates import DateKind
 from dangjian.core.errors import DomainError
-from dangjian.core.forms import StyledForm, date_field
+from dangjian.core.forms import StyledForm, date_field, posted_date
 
 from . import services
 from .filters import scoped_organizations
@@ -29,7 +30,7 @@ class CoveredUnitForm(StyledForm):
 
 class CoManagementForm(StyledForm):
     kind = forms.ChoiceField(label="共管方式", choices=CoManagementKind.choices)
-    since = date_field("起始日期", required=True)
+    since = date_field("起始日期", kind=DateKind.EVENT, required=True)
 
     def __init__(self, *args: Any, request: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,7 +135,4 @@ def co_management_end(request: HttpRequest, pk: int, link: int) -> HttpResponse:
 
 
 def _date(raw: str | None) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw or "")
-    except ValueError:
-        return timezone.localdate()
+    return posted_date(raw, DateKind.EVENT, "日期")  # type: ignore[no-any-return]

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dangjian.core import scope
+from dangjian.core.dates import DateKind
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import StyledForm, date_field, style_widgets
 
@@ -28,7 +29,7 @@ class RestructureForm(StyledForm):
     plan (preview) and the service take."""
 
     title = ""
-    date = date_field("调整日期", required=True)
+    date = date_field("调整日期", kind=DateKind.EVENT, required=True)
 
     def __init__(self, *args: Any, organization: Organization, request: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

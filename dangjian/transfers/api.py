@@ -15,7 +15,8 @@ from rest_framework.response import Response
 
 from dangjian.approvals.models import ApprovalStep
 from dangjian.approvals.services import steps_for
-from dangjian.core.api import InScope, NamedOutsideScope, ServiceViewSet
+from dangjian.core.api import InScope, NamedOutsideScope, PlausibleDate, ServiceViewSet, date_parameter
+from dangjian.core.dates import DateKind
 from dangjian.core.enums import Education, Ethnicity, Gender
 from dangjian.members.models import Category, Member
 from dangjian.orgs.models import Organization
@@ -97,18 +98,20 @@ class DecisionInput(serializers.Serializer[Any]):
 
 class LetterInput(serializers.Serializer[Any]):
     valid_days = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="有效期（天）")
-    dues_paid_through = serializers.DateField(allow_null=True, help_text="党费交至的月份（该月任一日）")
-    date = serializers.DateField(required=False, allow_null=True, default=None, help_text="开具日期，默认今天")
+    dues_paid_through = PlausibleDate(kind=DateKind.PLANNED, allow_null=True, help_text="党费交至的月份（该月任一日）")
+    date = PlausibleDate(
+        kind=DateKind.EVENT, required=False, allow_null=True, default=None, help_text="开具日期，默认今天"
+    )
 
 
 class ReissueInput(serializers.Serializer[Any]):
     valid_days = serializers.IntegerField(allow_null=True)
-    dues_paid_through = serializers.DateField(allow_null=True)
+    dues_paid_through = PlausibleDate(kind=DateKind.PLANNED, allow_null=True)
     reason = serializers.CharField(max_length=500, allow_blank=True)
 
 
 class DateInput(serializers.Serializer[Any]):
-    date = serializers.DateField(required=False, allow_null=True, default=None, help_text="默认今天")
+    date = PlausibleDate(kind=DateKind.EVENT, required=False, allow_null=True, default=None, help_text="默认今天")
 
 
 class ReasonInput(serializers.Serializer[Any]):
@@ -117,38 +120,32 @@ class ReasonInput(serializers.Serializer[Any]):
 
 class ReceiptInput(serializers.Serializer[Any]):
     letter_number = serializers.CharField(max_length=50, allow_blank=True)
-    date = serializers.DateField(required=False, allow_null=True, default=None, help_text="对方接收日期")
+    date = PlausibleDate(kind=DateKind.EVENT, required=False, allow_null=True, default=None, help_text="对方接收日期")
 
 
 class IncomingInput(serializers.Serializer[Any]):
     to_org = InScope(Organization, "转入党组织")
     from_outside = serializers.CharField(max_length=100, allow_blank=True)
     letter_number = serializers.CharField(max_length=50, allow_blank=True)
-    issued_date = serializers.DateField()
+    issued_date = PlausibleDate(kind=DateKind.EVENT)
     valid_days = serializers.IntegerField()
-    dues_paid_through = serializers.DateField(required=False, allow_null=True, default=None)
-    date = serializers.DateField(required=False, allow_null=True, default=None, help_text="接收日期")
+    dues_paid_through = PlausibleDate(kind=DateKind.PLANNED, required=False, allow_null=True, default=None)
+    date = PlausibleDate(kind=DateKind.EVENT, required=False, allow_null=True, default=None, help_text="接收日期")
     name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=18)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
     education = serializers.ChoiceField(choices=Education.choices)
     category = serializers.ChoiceField(choices=Category.choices)
-    joined_date = serializers.DateField()
-    regularized_date = serializers.DateField(required=False, allow_null=True)
+    joined_date = PlausibleDate(kind=DateKind.EVENT)
+    regularized_date = PlausibleDate(kind=DateKind.EVENT, required=False, allow_null=True)
 
 
 AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="按此日期判断逾期，默认今天")
 
 
 def as_of(request: Request) -> dt.date:
-    value = request.query_params.get("as_of")
-    if not value:
-        return timezone.localdate()
-    try:
-        return serializers.DateField().to_internal_value(value)
-    except serializers.ValidationError:
-        raise serializers.ValidationError({"as_of": ["日期格式应为 2026-01-31"]}) from None
+    return date_parameter(request, "as_of") or timezone.localdate()
 
 
 BOX_PARAMETER = OpenApiParameter("box", OpenApiTypes.STR, enum=list(services.BOXES), description="待办分类")
@@ -281,7 +278,7 @@ class OutflowInput(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=100, allow_blank=True)
     contact = serializers.CharField(max_length=100, allow_blank=True)
     expected_months = serializers.IntegerField()
-    left_date = serializers.DateField()
+    left_date = PlausibleDate(kind=DateKind.EVENT)
     certificate_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
 
 
@@ -291,7 +288,7 @@ class InflowInput(serializers.Serializer[Any]):
 
 
 class MobileDateInput(serializers.Serializer[Any]):
-    date = serializers.DateField()
+    date = PlausibleDate(kind=DateKind.EVENT)
 
 
 @extend_schema_view(

@@ -52,6 +52,12 @@ class LetterText:
     sender_phone: str
 
 
+def _age(birth: dt.date, on: dt.date) -> str:
+    """The age in capital numerals; blank if the dates stored cannot give one (never a 500)."""
+    age = age_on(birth, on)
+    return rules.capital_number(age) if 0 <= age < 150 else ""
+
+
 def _date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -63,7 +69,7 @@ def letter_text(transfer: Transfer, member: Member, *, id_number: str) -> Letter
         number=transfer.letter_number,
         name=transfer.member_name,
         gender=member.get_gender_display(),
-        age=rules.capital_number(age_on(member.birth_date, transfer.issued_date)),
+        age=_age(member.birth_date, transfer.issued_date),
         ethnicity=member.get_ethnicity_display(),
         category="正式党员" if member.category == Category.FULL else "预备党员",
         id_number=id_number,

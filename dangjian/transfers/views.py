@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.approvals.services import steps_for
 from dangjian.core import scope
+from dangjian.core.dates import DateKind
 from dangjian.core.enums import Education, Ethnicity
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import StyledForm, date_field
@@ -111,9 +112,9 @@ class ActionForm(StyledForm):
     """The inputs any step may take; the service says which it needs."""
 
     reason = forms.CharField(label="意见或理由", max_length=500, required=False)
-    date = date_field("日期")
+    date = date_field("日期", kind=DateKind.EVENT)
     valid_days = forms.IntegerField(label="有效期（天）", required=False, min_value=1)
-    dues_paid_through = date_field("党费交至（该月任一日）")
+    dues_paid_through = date_field("党费交至（该月任一日）", kind=DateKind.PLANNED)
 
 
 ACTIONS = {
@@ -235,7 +236,7 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 class ReceiptForm(StyledForm):
     letter_number = forms.CharField(label="介绍信编号（见回执联）", max_length=50)
-    date = date_field("对方接收日期（回执所署日期）", required=True)
+    date = date_field("对方接收日期（回执所署日期）", kind=DateKind.EVENT, required=True)
 
 
 def receipt(request: HttpRequest) -> HttpResponse:
@@ -256,17 +257,17 @@ class IncomingForm(StyledForm):
     to_org = forms.ModelChoiceField(label="转入党组织", queryset=Organization.objects.none())
     from_outside = forms.CharField(label="介绍信开具组织", max_length=100)
     letter_number = forms.CharField(label="介绍信编号", max_length=50)
-    issued_date = date_field("开具日期", required=True)
+    issued_date = date_field("开具日期", kind=DateKind.EVENT, required=True)
     valid_days = forms.IntegerField(label="有效期（天）", min_value=1)
-    dues_paid_through = date_field("党费交至（该月任一日）")
-    date = date_field("接收日期", required=True)
+    dues_paid_through = date_field("党费交至（该月任一日）", kind=DateKind.PLANNED)
+    date = date_field("接收日期", kind=DateKind.EVENT, required=True)
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="公民身份号码", max_length=18)
     ethnicity = forms.ChoiceField(label="民族", choices=Ethnicity.choices, initial=Ethnicity.HAN)
     education = forms.ChoiceField(label="学历", choices=Education.choices)
     category = forms.ChoiceField(label="人员类别", choices=Category.choices)
-    joined_date = date_field("入党日期", required=True)
-    regularized_date = date_field("转正日期")
+    joined_date = date_field("入党日期", kind=DateKind.EVENT, required=True)
+    regularized_date = date_field("转正日期", kind=DateKind.EVENT)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -320,7 +321,7 @@ class OutflowForm(StyledForm):
     reason = forms.CharField(label="外出原因", max_length=100)
     contact = forms.CharField(label="联系方式", max_length=100)
     expected_months = forms.IntegerField(label="预计外出时间（月）", min_value=1)
-    left_date = date_field("外出日期", required=True)
+    left_date = date_field("外出日期", kind=DateKind.EVENT, required=True)
     certificate_number = forms.CharField(label="流动党员活动证编号", max_length=50, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -367,7 +368,7 @@ def mobile_inflow(request: HttpRequest) -> HttpResponse:
 
 
 class MobileDateForm(StyledForm):
-    date = date_field("日期", required=True)
+    date = date_field("日期", kind=DateKind.EVENT, required=True)
 
 
 MOBILE_ACTIONS = {

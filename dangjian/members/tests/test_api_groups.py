@@ -45,7 +45,7 @@ def test_groups_are_set_up_regrouped_and_dissolved_through_the_api(world):
     second_url = f"/api/v1/party-groups/{second.json()['id']}/"
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     assert post(client, second_url + "dissolve/", {"date": tomorrow.isoformat()}).json() == {
-        "date": ["撤销日期不能晚于今天"]
+        "date": ["日期不能晚于今天"]
     }
     assert post(client, second_url + "dissolve/", {"date": timezone.localdate().isoformat()}).status_code == 204
     listed = client.get("/api/v1/party-groups/", {"organization": world.village.pk}).json()["results"]
