@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit, history, policy, scope, services
@@ -125,7 +126,14 @@ def token_revoke(request: Request, pk: int) -> HttpResponse:
         token = scope.get_scoped_or_404(request.user, ApiToken.objects.all(), pk=pk)
     services.revoke_token(actor=request.user, token=token)
     messages.success(request, f"已吊销令牌 {token.prefix}…")
-    return redirect(request.POST.get("next") or "accounts:tokens")
+    return redirect(_same_site(request, request.POST.get("next")) or "accounts:tokens")
+
+
+def _same_site(request: HttpRequest, target: str | None) -> str | None:
+    """``target`` if it is a path of this site (Django's own check, as its login view makes)."""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
 
 
 # --- users and roles -----------------------------------------------------------------------
