@@ -51,14 +51,33 @@ LISTS_SHEET = "可选值"  # the hidden sheet holding drop-down lists too long t
 INLINE_LIST_LIMIT = 255
 
 
+ECHO_CHARACTERS = 50  # of a bad cell, shown back in its problem (the page, the job, the marked copy's reason)
+REASON_CHARACTERS = 300
+
+
+def shortened(text: str, limit: int = ECHO_CHARACTERS) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}字）"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One problem of the file; ``row`` None is the file as a whole, ``column`` "" the whole row."""
+    """One problem of the file; ``row`` None is the file as a whole, ``column`` "" the whole row.
+
+    A cell can hold megabytes: what is echoed of it (its value, and the value quoted in the
+    reason) is cut to ``ECHO_CHARACTERS``, so that a report stays a report."""
 
     row: int | None
     column: str
     value: str
     reason: str
+
+    def __post_init__(self) -> None:
+        if len(self.value) > ECHO_CHARACTERS:
+            short = shortened(self.value)
+            object.__setattr__(self, "reason", self.reason.replace(self.value, short))
+            object.__setattr__(self, "value", short)
+        if len(self.reason) > REASON_CHARACTERS:
+            object.__setattr__(self, "reason", shortened(self.reason, REASON_CHARACTERS))
 
 
 class FileProblem(Exception):

@@ -11,6 +11,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from dangjian.core.excel import shortened
 from dangjian.core.models import AuditEvent, Event
 from dangjian.core.scope import scoped
 from dangjian.orgs.exports import HEADERS, XLSX, organizations_workbook
@@ -263,7 +264,7 @@ def test_every_problem_is_reported_by_row_and_column_and_nothing_is_written(worl
     got = [(p.row, p.column, p.value, p.reason) for p in report.problems]
     for (row, column, value, reason), problem in zip(expected, got, strict=True):
         assert problem[:2] == (row, column)
-        assert value is None or problem[2] == value
+        assert value is None or problem[2] == shortened(value)  # a long cell is echoed cut short
         assert reason is None or problem[3] == reason, problem
     assert report.created == []
     assert codes_under(world.county) == before
