@@ -23,6 +23,7 @@ import queue
 import re
 import tempfile
 import threading
+import time
 import weakref
 import zipfile
 from collections.abc import Generator, Sequence
@@ -130,6 +131,9 @@ class SheetPieces:
 
         try:
             with CalamineWorkbook.from_path(self.path) as workbook:
+                # calamine holds the file open: its name can go now, so that a process killed
+                # while reading leaves no copy of the rows behind (the system frees it then).
+                self.remove()
                 for index in range(self.count):
                     if stop.is_set():
                         return
@@ -152,6 +156,24 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
+PREFIX = "sheet-pieces-"
+
+
+def remove_leftovers(older_than: float) -> int:
+    """Remove the temporary copies older than ``older_than`` seconds that a process killed while
+    cutting left behind (a copy being read has no name any more); returns how many."""
+    folder, removed = tempfile.gettempdir(), 0
+    cutoff = time.time() - older_than
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if name.startswith(PREFIX) and name.endswith(".xlsx"):
+            with contextlib.suppress(OSError):
+                if os.stat(path).st_mtime < cutoff:
+                    os.unlink(path)
+                    removed += 1
+    return removed
+
+
 def cut(file: str | IO[bytes], name: str) -> SheetPieces | None:
     """Sheet ``name`` (or the first sheet) cut into pieces, or None when it is small (one piece)
     or not of the usual shape. The pieces are written before this returns."""
@@ -160,7 +182,7 @@ def cut(file: str | IO[bytes], name: str) -> SheetPieces | None:
             source = locate(archive, name)
             if source is None or source.sheet.file_size <= PIECE_BYTES:
                 return None
-            handle, path = tempfile.mkstemp(prefix="sheet-pieces-", suffix=".xlsx")
+            handle, path = tempfile.mkstemp(prefix=PREFIX, suffix=".xlsx")
             try:
                 with os.fdopen(handle, "wb") as target, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as copy:
                     count, last_row = _write_pieces(archive, source, copy)

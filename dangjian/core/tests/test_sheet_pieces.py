@@ -282,3 +282,28 @@ def test_heavy_row_work_pauses_the_collector_and_restores_it_after():
         work()
     assert inside == [False, False]
     assert gc.isenabled() == enabled
+
+
+def test_the_copy_has_no_name_once_it_is_being_read():
+    """A process killed while reading leaves nothing behind: calamine holds the file open."""
+    rows, strings = excel_rows(40)
+    pieces = cut(handmade(rows, strings=strings))
+    reading = pieces.rows()
+    assert next(reading)[0] == 1
+    assert not os.path.exists(pieces.path)
+    assert len(trimmed(reading)) == 39
+
+
+def test_leftover_copies_of_a_killed_cut_are_removed_once_old(tmp_path, monkeypatch):
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old, fresh, other = (tmp_path / name for name in ("sheet-pieces-a.xlsx", "sheet-pieces-b.xlsx", "mine.xlsx"))
+    for path in (old, fresh, other):
+        path.write_bytes(b"PK")
+    hour_ago = time.time() - 3600
+    os.utime(old, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    assert sheet_pieces.remove_leftovers(600) == 1
+    assert not old.exists() and fresh.exists() and other.exists()
