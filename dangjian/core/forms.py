@@ -32,10 +32,12 @@ class StyledForm(forms.Form):
         super().__init__(*args, **kwargs)
         style_widgets(self)
 
-    def _post_clean(self) -> None:
+    def full_clean(self) -> None:
         """Every text typed into any field is refused if it holds control characters (names also
         invisible or direction-changing ones): the field says which, nothing is kept."""
-        super()._post_clean()
+        super().full_clean()
+        if not self.is_bound:
+            return
         for field, value in list(self.cleaned_data.items()):
             if isinstance(self.fields[field].widget, forms.PasswordInput):
                 continue
@@ -69,7 +71,7 @@ class PlausibleDateField(forms.DateField):
         super().validate(value)
         if value is None:
             return
-        if problem := date_problem(value, self.kind, timezone.localdate(), self.label or "日期"):
+        if problem := date_problem(value, self.kind, timezone.localdate(), str(self.label or "日期")):
             raise forms.ValidationError(problem, code="implausible")
 
 

@@ -127,7 +127,7 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _posted_date(request: HttpRequest) -> dt.date:
-    return posted_date(request.POST.get("date"), DateKind.EVENT, "日期")  # type: ignore[no-any-return]
+    return posted_date(request.POST.get("date"), DateKind.EVENT, "日期")
 
 
 @require_POST

@@ -135,4 +135,4 @@ def co_management_end(request: HttpRequest, pk: int, link: int) -> HttpResponse:
 
 
 def _date(raw: str | None) -> dt.date:
-    return posted_date(raw, DateKind.EVENT, "日期")  # type: ignore[no-any-return]
+    return posted_date(raw, DateKind.EVENT, "日期")

@@ -14,6 +14,7 @@ every sequence of actions open to each of the three alone."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import pytest
@@ -89,7 +90,7 @@ RESET = {
 def test_who_may_reset_whose_password(world, actor):
     expected = dict(zip(ACCOUNTS, RESET[actor].split(), strict=True))
     found = {
-        target: outcome(lambda target=target: reset_password(actor=getattr(world, actor), user=getattr(world, target)))
+        target: outcome(partial(reset_password, actor=getattr(world, actor), user=getattr(world, target)))
         for target in ACCOUNTS
     }
     assert found == expected
@@ -173,8 +174,12 @@ def test_a_member_reading_role_is_not_granted_to_an_account_whose_password_the_g
     expected = dict(zip(FRESH, KNOWN[granter].split(), strict=True))
     found = {
         name: outcome(
-            lambda name=name: grant_role(
-                actor=getattr(world, granter), user=fresh[name], role=Role.ORG_ADMIN, organization=world.town
+            partial(
+                grant_role,
+                actor=getattr(world, granter),
+                user=fresh[name],
+                role=Role.ORG_ADMIN,
+                organization=world.town,
             )
         )
         for name in FRESH
