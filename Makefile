@@ -29,7 +29,7 @@ run: install
 	@echo ""
 	@echo "dangjian: http://127.0.0.1:8000/"
 	@# The background worker (large imports) runs beside the server and stops with it.
-	$(MANAGE) db_worker --no-reload & WORKER=$$!; trap 'kill $$WORKER' EXIT INT TERM; \
+	$(MANAGE) worker --no-reload & WORKER=$$!; trap 'kill $$WORKER' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 # -n auto: one pytest worker per CPU (pytest-xdist); each worker has its own test database.

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dangjian.core.middleware.NoStoreMiddleware",  # below WhiteNoise: static files keep their caching
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -203,6 +204,11 @@ STORAGES = {
 # Uploaded workbooks and their error reports. Never served as static files: only the scoped views
 # hand them out, and uploads are deleted once their import has finished.
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+# They hold ID numbers in clear: readable by the server's own user only, whether Django wrote them
+# from memory (small uploads, reports: chmod after writing, in folders no one else may enter) or
+# moved a temporary upload file in (Django's default would make either 0644).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

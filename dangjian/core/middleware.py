@@ -9,6 +9,7 @@ from django.contrib.messages import warning
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from . import audit, policy
 from .models import Event
@@ -77,3 +78,33 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class NoStoreMiddleware:
+    """No browser, proxy or shared computer keeps a copy of a response: member pages, revealed
+    numbers, exports, letters and reports hold personal data, and after logging out the back
+    button must not show them again. Every response gets ``Cache-Control: no-store`` (with
+    Django's never-cache companions, and ``Pragma: no-cache`` for HTTP/1.0 caches), except static
+    files (WhiteNoise, above this middleware, answers them with its own caching) and a response
+    to an anonymous request whose view chose its own caching (nothing personal goes to those).
+
+    Placed above the session and authentication middleware, it sees every response, also their
+    redirects; ``request.user`` is known by then, for the API too (DRF sets it on the request)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.path.startswith(settings.STATIC_URL):
+            return response
+        if self._personal(request) or not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)  # keeps a view's no-store, overrides its public or max-age
+        if "no-store" in response.headers.get("Cache-Control", ""):
+            response.headers.setdefault("Pragma", "no-cache")
+        return response
+
+    @staticmethod
+    def _personal(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META

@@ -278,7 +278,9 @@ class ImportStatus(models.TextChoices):
 class MemberImport(models.Model):
     """One upload of the member workbook (党员信息导入): validated whole, committed all or nothing.
     The upload holds ID numbers in clear, so it is deleted when the job ends; the job (who, when,
-    which file, how many rows) and the periods' reason 登记入册（导入） record where rows came from."""
+    which file, how many rows) and the periods' reason 登记入册（导入） record where rows came from.
+    A running job touches ``heartbeat_at`` while its process lives: one whose process died (killed,
+    out of memory) stops touching it and is failed by the worker (``tasks.recover_interrupted``)."""
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="导入时所在组织"
@@ -298,6 +300,7 @@ class MemberImport(models.Model):
     errors = models.JSONField("错误明细（前若干条）", default=list, blank=True)
     message = models.CharField("说明", max_length=300, blank=True)
     report = models.FileField("标注错误的工作簿", upload_to="imports/%Y/%m/", blank=True)
+    heartbeat_at = models.DateTimeField("最近运行时间", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "党员信息导入"

@@ -19,7 +19,7 @@ from dangjian.core.forms import StyledForm
 from dangjian.core.models import Event, User
 
 from . import import_files, imports, tasks
-from .models import ImportStatus, MemberImport
+from .models import MemberImport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 256 * 2**20  # some 10^6 rows
@@ -51,7 +51,11 @@ def _own_jobs(request: HttpRequest) -> QuerySet[MemberImport]:
 
 
 def _get(request: HttpRequest, pk: int) -> MemberImport:
-    return scope.get_scoped_or_404(request.user, _own_jobs(request), pk=pk)
+    job = scope.get_scoped_or_404(request.user, _own_jobs(request), pk=pk)
+    # A job whose process died is shown failed at once, whether or not a worker runs to notice.
+    if job.status in tasks.OPEN and tasks.recover_interrupted(MemberImport.objects.filter(pk=job.pk)):
+        job.refresh_from_db()
+    return job
 
 
 def member_import(request: HttpRequest) -> HttpResponse:
@@ -66,6 +70,7 @@ def member_import(request: HttpRequest) -> HttpResponse:
         )
         tasks.start_import(job)
         return redirect("members:import_detail", pk=job.pk)
+    tasks.recover_interrupted(_own_jobs(request))
     jobs = scope.scoped(request.user, _own_jobs(request))[:RECENT_JOBS]
     return render(
         request,
@@ -90,7 +95,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "members/import_detail.html",
         {
             "job": job,
-            "running": job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING),
+            "running": job.status in tasks.OPEN,
             "shown": len(job.errors),
             "large": job.total_rows > import_files.WHOLE_COPY_ROWS,
         },
@@ -100,7 +105,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by the job's page; once the job is over the page reloads itself."""
     job = _get(request, pk)
-    if job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING) and request.headers.get("HX-Request"):
+    if job.status not in tasks.OPEN and request.headers.get("HX-Request"):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response

@@ -286,7 +286,7 @@ def test_a_sheet_read_in_pieces_gives_the_same_report_and_members(world, monkeyp
     assert excel.read_sheet(file, imports.SHEET).streaming == (reader == "pieces")
     report = imports.import_members(actor=world.branch_admin, file=file)
     assert (report.rows, report.created, report.problem_rows) == (40, 0, 1)
-    assert [(p.row, p.column) for p in report.problems] == [(36, "入党日期"), (36, "到本组织日期")]
+    assert [(p.row, p.column, p.reason) for p in report.problems] == [(36, "入党日期", "入党日期不能晚于今天")]
     assert not Member.objects.filter(name__startswith="测试").exists()
     rows[33] = person(33)
     report = imports.import_members(actor=world.branch_admin, file=xlsx(*rows))
