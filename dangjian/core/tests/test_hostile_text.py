@@ -120,27 +120,10 @@ def test_a_form_refuses_control_characters_in_any_text_field_and_keeps_what_was_
     assert Organization.objects.get(pk=world.village.pk).address != "村部\x0b二楼"
 
 
-def test_the_member_import_refuses_a_row_with_a_control_character(world, tmp_path):
-    from dangjian.members.imports import COLUMNS, import_members
+def test_the_member_import_refuses_a_row_with_a_control_character(world):
+    from dangjian.members.tests.test_import import line, run
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "党员信息"
-    sheet.append([column.header for column in COLUMNS])
-    row = {
-        "organization_code": "T1-V1",
-        "name": "钱\u200b七",
-        "id_number": "430122198001010013",
-        "education": "大学本科",
-        "category": "正式党员",
-        "joined_date": "2005-07-01",
-        "regularized_date": "2006-07-01",
-        "job": "农民\u202e",
-    }
-    sheet.append([row.get(column.field) for column in COLUMNS])
-    path = tmp_path / "upload.xlsx"
-    workbook.save(path)
-    report = import_members(actor=world.branch_admin, file=str(path))
+    report = run(world.branch_admin, line(name="钱\u200b七", job="农民\u202e"))
     reasons = {problem.column: problem.reason for problem in report.problems}
     assert "不可见字符" in reasons["姓名"] and "改变文字方向" in reasons["工作单位及职务"]
     assert report.created == 0

@@ -248,19 +248,11 @@ def test_the_member_import_of_a_far_value_names_its_row_instead_of_dying(world, 
     assert {problem.row for problem in report.problems} == {1048576}
 
 
-def test_a_huge_bad_cell_is_echoed_cut_short(world, tmp_path):
-    from dangjian.members.imports import COLUMNS, import_members
+def test_a_huge_bad_cell_is_echoed_cut_short(world):
+    from dangjian.members.tests.test_import import line, run
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "党员信息"
-    sheet.append([column.header for column in COLUMNS])
     huge = "汉" * 30_000  # Excel keeps at most 32,767 characters a cell; a handmade file may hold more
-    values = {"organization_code": "T1-V1", "name": "钱七", "id_number": "430122198001010013", "education": huge}
-    sheet.append([values.get(column.field) for column in COLUMNS])
-    path = tmp_path / "upload.xlsx"
-    workbook.save(path)
-    report = import_members(actor=world.branch_admin, file=str(path))
+    report = run(world.branch_admin, line(education=huge))
     education = next(problem for problem in report.problems if problem.column == "学历")
     assert len(education.value) < 80 and education.value.endswith("（共30000字）")
     assert len(education.reason) < 400 and "（共30000字）" in education.reason

@@ -99,30 +99,12 @@ def test_an_implausible_date_is_refused_by_a_form(world):
     assert "成立日期不能早于1921年7月1日" in page.content.decode()
 
 
-def test_an_implausible_date_in_an_imported_row_is_named(world, tmp_path):
-    from openpyxl import Workbook
+def test_an_implausible_date_in_an_imported_row_is_named(world):
+    from dangjian.members.tests.test_import import line, reasons, run
 
-    from dangjian.members.imports import COLUMNS, import_members
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "党员信息"
-    sheet.append([column.header for column in COLUMNS])
-    row = {
-        "organization_code": "T1-V1",
-        "name": "钱七",
-        "id_number": "430122198001010013",
-        "education": "大学本科",
-        "category": "正式党员",
-        "joined_date": "1800-07-01",
-        "regularized_date": "9999-12-31",
-    }
-    sheet.append([row.get(column.field) for column in COLUMNS])
-    path = tmp_path / "upload.xlsx"
-    workbook.save(path)
-    reasons = {p.column: p.reason for p in import_members(actor=world.branch_admin, file=str(path)).problems}
-    assert "入党日期不能早于1921年7月1日" in reasons["入党日期"]
-    assert "转正日期不能晚于今天" in reasons["转正日期"]
+    report = run(world.branch_admin, line(joined_date="1800-07-01", regularized_date="9999-12-31"))
+    assert "入党日期不能早于1921年7月1日（中国共产党成立之日）" in reasons(report, column="入党日期")
+    assert "转正日期不能晚于今天" in reasons(report, column="转正日期")
 
 
 def test_a_letter_holding_an_impossible_date_still_prints(world):
