@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dangjian.core.middleware.NoStoreMiddleware",  # below WhiteNoise: static files keep their caching
+    "dangjian.core.middleware.ControlCharacterMiddleware",  # before anything reads a parameter
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -222,6 +223,12 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 REST_FRAMEWORK = {
+    # JSON bounded in depth and size, errors in Chinese (core/parsers.py); forms as DRF's own.
+    "DEFAULT_PARSER_CLASSES": [
+        "dangjian.core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "dangjian.core.auth.ApiTokenAuthentication",

@@ -3,7 +3,7 @@ use the page 账号 › API 令牌). Rate-limited; a locked-out account gets non
 
 from typing import Any
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -14,9 +14,15 @@ from rest_framework.views import APIView
 
 from dangjian.core import services
 
+USERNAME_LENGTH = get_user_model()._meta.get_field("username").max_length or 150
+
 
 class TokenRequestSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField()
+    # Longer than any account's: refused before authenticating (django-axes records the attempted
+    # name in a 255-character column, which PostgreSQL enforces).
+    username = serializers.CharField(
+        max_length=USERNAME_LENGTH, error_messages={"max_length": f"用户名不能超过 {USERNAME_LENGTH} 个字符"}
+    )
     password = serializers.CharField(style={"input_type": "password"})
     name = serializers.CharField(required=False, default="API", max_length=100)
     days = serializers.IntegerField(required=False, min_value=1)

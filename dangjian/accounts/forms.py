@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 
 from dangjian.core.dates import DateKind
 from dangjian.core.forms import StyledForm, date_field, style_widgets
@@ -20,6 +21,19 @@ def organization_field(label: str, request: Any) -> forms.ModelChoiceField:
         widget=OrganizationPicker(),
         error_messages={"invalid_choice": "所选组织不存在或不在您的管理范围内", "required": f"请选择{label}"},
     )
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing a username longer than any account's before authenticating:
+    the lockout records (django-axes) keep the attempted name in a 255-character column, so a longer
+    one failed on PostgreSQL (500). Django sets the field's length for the page only, unchecked."""
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        limit = self.username_field.max_length or 254  # Django's own default where the model sets none
+        if len(username) > limit:
+            raise forms.ValidationError(f"用户名不能超过 {limit} 个字符")
+        return username
 
 
 class PasswordChangeForm(StyledForm):
@@ -67,7 +81,10 @@ class AuditFilterForm(StyledForm):
     event = forms.ChoiceField(label="事件", choices=[("", "全部"), *Event.choices], required=False)
     actor = forms.CharField(label="操作人账号", required=False)
     target = forms.CharField(label="对象", required=False)
-    ip = forms.CharField(label="IP 地址", required=False)
+    # The trail's column is an address: any other text is a form error, not a query PostgreSQL refuses.
+    ip = forms.GenericIPAddressField(
+        label="IP 地址", required=False, error_messages={"invalid": "IP 地址格式不正确，例如 192.168.1.10"}
+    )
     since = date_field("起始日期", kind=DateKind.QUERY)
     until = date_field("截止日期", kind=DateKind.QUERY)
 

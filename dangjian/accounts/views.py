@@ -12,7 +12,7 @@ from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import audit, history, policy, scope, services
 from dangjian.core.errors import DomainError
+from dangjian.core.forms import posted_id
 from dangjian.core.models import ApiToken, AuditEvent, Event, Role, RoleAssignment, User
 
 from . import exports
@@ -70,7 +71,7 @@ def profile(request: Request) -> HttpResponse:
 
 @require_POST
 def act_as(request: Request) -> HttpResponse:
-    held = RoleAssignment.objects.filter(user=request.user, organization_id=request.POST.get("organization") or 0)
+    held = RoleAssignment.objects.filter(user=request.user, organization_id=posted_id(request.POST.get("organization")))
     assignment = held.select_related("organization").first()
     try:
         if assignment is None:
@@ -126,12 +127,17 @@ def token_revoke(request: Request, pk: int) -> HttpResponse:
         token = scope.get_scoped_or_404(request.user, ApiToken.objects.all(), pk=pk)
     services.revoke_token(actor=request.user, token=token)
     messages.success(request, f"已吊销令牌 {token.prefix}…")
-    return redirect(_same_site(request, request.POST.get("next")) or "accounts:tokens")
+    return HttpResponseRedirect(_same_site(request, request.POST.get("next")) or reverse("accounts:tokens"))
 
 
 def _same_site(request: HttpRequest, target: str | None) -> str | None:
-    """``target`` if it is a path of this site (Django's own check, as its login view makes)."""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    """``target`` if it is a path of this site: absolute (so that it is never taken for a view's
+    name) and passing Django's own check, as its login view makes."""
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    ):
         return target
     return None
 

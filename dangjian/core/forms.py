@@ -109,3 +109,25 @@ def posted_date(raw: str | None, kind: DateKind, label: str) -> Any:
     if problem := date_problem(day, kind, timezone.localdate(), label):
         raise DomainError(problem)
     return day
+
+
+ID_RANGE = range(1, 2**63)  # what an id column holds (SQLite refuses to compare with more, PostgreSQL's bigint too)
+
+
+def posted_id(raw: Any) -> int | None:
+    """An id posted by a button (``<input name="organization" value="12">``), or None if it is not one."""
+    text = str(raw or "").strip()
+    return int(text) if text.isascii() and text.isdecimal() and int(text) in ID_RANGE else None
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """A choice of several objects whose ids are checked to be ids before they are looked up:
+    Django compares ``pk__in`` values as given, and SQLite cannot take an integer of 20 digits."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value or ():
+            if isinstance(pk, str) and pk.strip().isdecimal() and int(pk) not in ID_RANGE:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk[:20]}
+                )
+        return super().clean(value)

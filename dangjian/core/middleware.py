@@ -1,3 +1,4 @@
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.contrib.messages import warning
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -108,3 +109,49 @@ class NoStoreMiddleware:
     def _personal(request: HttpRequest) -> bool:
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+
+
+class ControlCharacterMiddleware:
+    """Answers 400 to a query string whose parameter names or values hold a control character
+    (C0, except tab, line feed and carriage return), and to a form body (urlencoded or multipart
+    POST) with NUL in a field's name or value or in an uploaded file's name, before any view runs.
+
+    PostgreSQL cannot store or compare NUL in text: a lookup with one fails with a database error
+    (500) where SQLite carries on, and every view reading a parameter would need its own check. No
+    field of the registry holds any of these characters. Form fields are refused here for NUL only:
+    the other control characters are refused field by field by the forms, with a message under the
+    field (core/forms.py). JSON bodies are the API's serializers' to check (DRF's CharField refuses
+    NUL)."""
+
+    QUERY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+    MESSAGE = "请求参数中含有不允许的控制字符"
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if self._refused(request):
+            return self._answer(request)
+        return self.get_response(request)
+
+    def _refused(self, request: HttpRequest) -> bool:
+        query = [request.path, *(text for key, values in request.GET.lists() for text in (key, *values))]
+        if any(self.QUERY_CONTROL.search(text) for text in query):
+            return True
+        if request.method != "POST" or request.content_type not in self.FORM_TYPES:
+            return False  # Django parses the form bodies of POST only; DRF parses the others itself
+        fields = [text for key, values in request.POST.lists() for text in (key, *values)]
+        files = [text for key, uploads in request.FILES.lists() for text in (key, *(u.name or "" for u in uploads))]
+        return any("\x00" in text for text in fields + files)
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": self.MESSAGE}, status=400, json_dumps_params={"ensure_ascii": False})
+        page = (
+            '<!doctype html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>请求有误</title></head>\n'
+            '<body style="font-family: sans-serif; text-align: center; padding: 4rem 1rem;">\n'
+            f'  <h1 style="font-size: 1.25rem;">请求有误</h1>\n  <p>{self.MESSAGE}，请检查后重新输入。</p>\n'
+            '  <p><a href="/">返回首页</a></p>\n</body></html>\n'
+        )
+        return HttpResponse(page, status=400, content_type="text/html; charset=utf-8")

@@ -7,7 +7,7 @@ from django import forms
 from dangjian.core.dates import DateKind
 from dangjian.core.enums import Education, Occupation
 from dangjian.core.errors import DomainError
-from dangjian.core.forms import StyledForm, date_field
+from dangjian.core.forms import IdsField, StyledForm, date_field
 from dangjian.members.models import Member, PartyGroup
 
 from . import rules
@@ -30,9 +30,7 @@ class StepForm(StyledForm):
 
     date = date_field("日期", kind=DateKind.EVENT, required=True)
     note = forms.CharField(label="情况说明", max_length=500, required=False)
-    people = forms.ModelMultipleChoiceField(
-        label="谈话人 / 培养联系人 / 入党介绍人", queryset=Member.objects.none(), required=False
-    )
+    people = IdsField(label="谈话人 / 培养联系人 / 入党介绍人", queryset=Member.objects.none(), required=False)
     training_days = forms.IntegerField(label="集中培训天数", min_value=0, max_value=366, required=False)
     training_hours = forms.IntegerField(label="集中培训学时", min_value=0, max_value=10000, required=False)
     review_passed = forms.NullBooleanField(
@@ -45,7 +43,7 @@ class StepForm(StyledForm):
     no = forms.IntegerField(label="反对", min_value=0, max_value=100000, required=False)
     abstain = forms.IntegerField(label="弃权", min_value=0, max_value=100000, required=False)
     written_yes = forms.IntegerField(label="书面赞成意见", min_value=0, max_value=100000, required=False)
-    excluded = forms.ModelMultipleChoiceField(
+    excluded = IdsField(
         label="不计入应到会人数的党员（长期卧病、被依法留置等）", queryset=Member.objects.none(), required=False
     )
     excluded_reason = forms.CharField(label="不计入的理由", max_length=200, required=False)

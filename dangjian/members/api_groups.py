@@ -53,7 +53,9 @@ class DissolveInput(serializers.Serializer[Any]):
 
 
 class PartyGroupFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(field_name="organization_id", label="所在党支部 id")
+    organization = django_filters.NumberFilter(
+        field_name="organization_id", label="所在党支部 id", min_value=1, max_value=2**63 - 1
+    )
 
     class Meta:
         model = PartyGroup

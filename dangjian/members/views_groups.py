@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import scope
 from dangjian.core.errors import DomainError
-from dangjian.core.forms import StyledForm
+from dangjian.core.forms import IdsField, StyledForm
 from dangjian.orgs import restructure, tree
 from dangjian.orgs.filters import scoped_organizations
 from dangjian.orgs.models import BRANCH_LEVEL_KINDS, Organization, OrgKind
@@ -52,7 +52,7 @@ class GroupForm(StyledForm):
 
     def __init__(self, *args: Any, roll: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"] = forms.ModelMultipleChoiceField(
+        self.fields["members"] = IdsField(
             label="组员", queryset=roll, required=False, widget=forms.CheckboxSelectMultiple
         )
         self.fields["leader"] = forms.ModelChoiceField(label="党小组长", queryset=roll, required=False)
@@ -143,10 +143,10 @@ class SplitForm(RestructureForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roll = _roll(self.request, self.organization)
-        self.fields["members"] = forms.ModelMultipleChoiceField(
+        self.fields["members"] = IdsField(
             label="拆分出去的党员", queryset=roll, required=False, widget=forms.CheckboxSelectMultiple
         )
-        self.fields["party_groups"] = forms.ModelMultipleChoiceField(
+        self.fields["party_groups"] = IdsField(
             label="整体拆分出去的党小组（连同组员）",
             queryset=PartyGroup.objects.filter(organization=self.organization, dissolved_date__isnull=True),
             required=False,

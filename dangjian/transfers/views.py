@@ -382,7 +382,8 @@ def mobile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = scope.get_scoped_or_404(
         request.user, MobileMember.objects.select_related("member", "outflow_org", "inflow_org"), pk=pk
     )
-    form = MobileDateForm(request.POST or None, initial={"date": timezone.localdate()})
+    # Bound on every POST, even one without fields, so that its errors can be added to it.
+    form = MobileDateForm(request.POST if request.method == "POST" else None, initial={"date": timezone.localdate()})
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")

@@ -185,3 +185,37 @@ def test_no_one_takes_over_a_stronger_account_or_one_of_the_three(world):
     grant_role(actor=None, user=world.no_role, role=Role.ORG_ADMIN, organization=world.county)
     with pytest.raises(DomainError, match="管理范围之外"):
         reset_password(actor=world.town_admin, user=world.no_role)
+
+
+# --- penetration test, finding 8: input the columns cannot hold is a form error, not a 500 -----
+
+
+def test_a_username_longer_than_any_account_is_refused_before_authenticating(world):
+    """django-axes keeps the attempted name in a 255-character column: on PostgreSQL a longer one
+    failed the request (500); SQLite stored it. Now nothing is authenticated or recorded."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    page = Client().post("/login/", {"username": "x" * 300, "password": "whatever"})
+    assert page.status_code == 200
+    assert page.context["form"].errors["username"] == ["用户名不能超过 150 个字符"]
+    api = APIClient().post("/api/v1/auth/token/", {"username": "x" * 300, "password": "whatever"}, format="json")
+    assert api.status_code == 400
+    assert api.json()["username"] == ["用户名不能超过 150 个字符"]
+    assert not AccessAttempt.objects.exists()
+    assert not AccessFailureLog.objects.exists()
+    # A wrong password under a real name is still a failure that counts toward the lockout.
+    assert log_in(Client(), "town_admin", "wrong").status_code == 200
+    assert AccessAttempt.objects.get().username == "town_admin"
+
+
+def test_the_audit_filter_refuses_a_text_that_is_not_an_ip_address(world):
+    client = world.client(world.audit_admin)
+    page = client.get("/audit/", {"ip": "x"})  # PostgreSQL refused the query on its inet column: 500
+    assert page.status_code == 200
+    assert page.context["form"].errors["ip"] == ["IP 地址格式不正确，例如 192.168.1.10"]
+    assert 'data-testid="filter-error">IP 地址格式不正确' in page.content.decode()  # the auditor sees why
+    assert page.context["page"].paginator.count == 0
+    # A valid address still filters.
+    AuditEvent.objects.filter(pk=AuditEvent.objects.order_by("seq")[0].pk).update(ip="10.1.2.3")
+    found = client.get("/audit/", {"ip": "10.1.2.3"}).context["page"]
+    assert found.paginator.count == 1
