@@ -120,7 +120,6 @@ BENIGN = "1"
 SLOW = 0.25  # seconds: a route slower than this (the schema) gets the compact values, as one role
 
 
-
 # --- what the code reads --------------------------------------------------------------------
 
 SOURCE = Path(dangjian.__file__).parent
