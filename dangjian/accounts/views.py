@@ -71,7 +71,8 @@ def profile(request: Request) -> HttpResponse:
 
 @require_POST
 def act_as(request: Request) -> HttpResponse:
-    held = RoleAssignment.objects.filter(user=request.user, organization_id=posted_id(request.POST.get("organization")))
+    chosen = posted_id(request.POST.get("organization")) or 0  # 0: no organization has it
+    held = RoleAssignment.objects.filter(user=request.user, organization_id=chosen)
     assignment = held.select_related("organization").first()
     try:
         if assignment is None:
