@@ -24,7 +24,7 @@ NO_REJOINING_YEARS = 5  # 开除党籍: no re-joining for 5 years
 MAX_PROBATION_MONTHS = 24
 POST_RESTRICTION_YEARS = 2  # after rights are restored: no equal or higher post for 2 years
 
-CONSEQUENCE = "察看期间又违犯党纪应当给予处分的，应开除党籍（RULES.md §6.1）"
+CONSEQUENCE = "察看期间又违犯党纪应当给予处分的，应开除党籍（《中国共产党纪律处分条例》）"
 
 
 def probation_end(decided_on: dt.date, months: int, extension_months: int | None = None) -> dt.date:
@@ -90,7 +90,7 @@ def sanction_problems(facts: SanctionFacts, today: dt.date) -> dict[str | None, 
     elif len(facts.reason.strip()) > 500:
         problems["reason"] = "处分事由不能超过500个字"
     if kind == SanctionKind.PROBATION and facts.months not in PROBATION_MONTHS:
-        problems["months"] = "留党察看期限为一年（12个月）或二年（24个月）（RULES.md §6.1）"
+        problems["months"] = "留党察看期限为一年（12个月）或二年（24个月）（《中国共产党纪律处分条例》）"
     elif kind != SanctionKind.PROBATION and facts.months is not None:
         problems["months"] = "只有留党察看填写察看期限"
     if not facts.on_roll:
@@ -109,12 +109,12 @@ def sanction_problems(facts: SanctionFacts, today: dt.date) -> dict[str | None, 
         if kind == SanctionKind.PROBATION:
             problems["kind"] = (
                 f"{facts.name}在{_day(day)}是预备党员，预备党员不适用留党察看：违犯党纪情节较轻的批评教育"
-                "或延长预备期，情节较重的取消预备党员资格（RULES.md §1.2）"
+                "或延长预备期，情节较重的取消预备党员资格（《中国共产党发展党员工作细则》）"
             )
         elif kind == SanctionKind.EXPULSION:
             problems["kind"] = (
                 f"{facts.name}在{_day(day)}是预备党员：违犯党纪情节较重的，应取消预备党员资格"
-                "（变更党籍状态为出党，出党方式为取消预备党员资格），不给予开除党籍（RULES.md §1.2）"
+                "（变更党籍状态为出党，出党方式为取消预备党员资格），不给予开除党籍（《中国共产党发展党员工作细则》）"
             )
     probation = facts.open_probation
     if probation is not None and "decided_on" not in problems:
@@ -164,11 +164,11 @@ def extension_problems(
     problems: dict[str | None, str] = {}
     if facts.extended_on is not None:
         problems[None] = (
-            f"该留党察看已于{_day(facts.extended_on)}延长一年，只能延长一次，总期限不超过二年（RULES.md §6.1）"
+            f"该留党察看已于{_day(facts.extended_on)}延长一年，只能延长一次，总期限不超过二年（《中国共产党纪律处分条例》）"
         )
     elif facts.months != 12:
         problems[None] = (
-            "二年的留党察看不能延长：留党察看最长不超过二年（RULES.md §6.1）；期满仍不具备党员条件的，应开除党籍"
+            "二年的留党察看不能延长：留党察看最长不超过二年（《中国共产党纪律处分条例》）；期满仍不具备党员条件的，应开除党籍"
         )
     if not reason.strip():
         problems["reason"] = "请写明延长理由（期满时仍不具备恢复党员权利的条件）"

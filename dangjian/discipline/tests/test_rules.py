@@ -106,7 +106,7 @@ def test_probationary_members_are_not_given_probation_or_expulsion(kind, regular
     assert ("kind" in problems) == refused, problems
     if refused and kind == K.PROBATION:
         assert f"张三在{decided:%Y-%m-%d}是预备党员，预备党员不适用留党察看" in problems["kind"]
-        assert "RULES.md §1.2" in problems["kind"]
+        assert "《中国共产党发展党员工作细则》" in problems["kind"]
     if refused and kind == K.EXPULSION:
         assert "应取消预备党员资格" in problems["kind"]
 
@@ -133,7 +133,7 @@ def test_during_probation_only_expulsion(kind, decided, field):
     assert list(problems) == [field]
     if field == "kind":
         assert "张三正在留党察看期间（2025-03-01起，2026-03-01期满）" in problems["kind"]
-        assert "察看期间又违犯党纪应当给予处分的，应开除党籍（RULES.md §6.1）" in problems["kind"]
+        assert "察看期间又违犯党纪应当给予处分的，应开除党籍（《中国共产党纪律处分条例》）" in problems["kind"]
     else:
         assert problems["decided_on"] == "开除党籍的日期不能早于留党察看的决定日期2025-03-01"
 
@@ -165,7 +165,12 @@ REASON = "期满仍不具备恢复党员权利的条件"
         ({}, D(2026, 1, 31), "date", "延长决定日期2026-01-31已在延长后的期满日2026-01-31之后"),
         ({}, TODAY + dt.timedelta(days=1), "date", "决定日期不能晚于今天"),
         ({}, None, "date", "请填写延长决定日期"),
-        ({"months": 24}, D(2026, 1, 31), None, "二年的留党察看不能延长：留党察看最长不超过二年（RULES.md §6.1）"),
+        (
+            {"months": 24},
+            D(2026, 1, 31),
+            None,
+            "二年的留党察看不能延长：留党察看最长不超过二年（《中国共产党纪律处分条例》）",
+        ),
         (
             {"extension_months": 12, "extended_on": D(2025, 1, 31)},
             D(2025, 6, 1),

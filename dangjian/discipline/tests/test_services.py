@@ -72,7 +72,7 @@ def test_every_problem_of_the_input_at_once_and_nothing_written(world):
     assert refused.value.errors == {
         "document_number": ["文号不能超过50个字"],
         "reason": ["请填写处分事由"],
-        "months": ["留党察看期限为一年（12个月）或二年（24个月）（RULES.md §6.1）"],
+        "months": ["留党察看期限为一年（12个月）或二年（24个月）（《中国共产党纪律处分条例》）"],
         "decided_on": ["处分决定日期不能早于张三的入党日期2000-07-01"],
     }
     assert not Sanction.objects.exists()
@@ -127,7 +127,7 @@ def test_a_lighter_sanction_during_probation_points_to_expulsion(world, make_pro
         record(world, decided_on=D(2023, 6, 1))
     assert refused.value.errors["kind"] == [
         "张三正在留党察看期间（2023-01-15起，2024-01-15期满），察看期间又违犯党纪应当给予处分的，应开除党籍"
-        "（RULES.md §6.1）：请在该留党察看记录上办理开除党籍，不再给予较轻的处分"
+        "（《中国共产党纪律处分条例》）：请在该留党察看记录上办理开除党籍，不再给予较轻的处分"
     ]
     with pytest.raises(DomainError, match="张三正在留党察看期间"):
         record(world, kind="probation", months=24, decided_on=D(2023, 6, 1))
