@@ -1,12 +1,13 @@
 from django.urls import include, path
 
-from . import views, views_groups
+from . import picker, views, views_groups
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("new/", views.member_create, name="create"),
     path("export/", views.member_export, name="export"),
+    path("pick/", picker.member_pick, name="pick"),
     path("import/", include("dangjian.members.urls_import")),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),

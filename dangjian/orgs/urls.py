@@ -6,6 +6,7 @@ app_name = "orgs"
 urlpatterns = [
     path("", views.organization_tree, name="tree"),
     path("pick/", views.organization_pick, name="pick"),
+    path("pick/destination/", views.destination_pick, name="destination_pick"),
     path("<int:pk>/", views.organization_detail, name="detail"),
     path("<int:pk>/children/", views.tree_children, name="children"),
     path("<int:pk>/edit/", views.organization_edit, name="edit"),

@@ -110,6 +110,28 @@ def organization_pick(request: HttpRequest) -> HttpResponse:
     )
 
 
+def destination_pick(request: HttpRequest) -> HttpResponse:
+    """Where a member may be transferred to, found by name or code anywhere in the tree: a branch
+    does not know the code of a branch in another county. Only organizations that receive members
+    (not abolished), and only their names and codes: nothing of their members leaves any scope. For
+    those who start transfers (a branch and above, or a member for their own record)."""
+    scope.require_role(request.user, lambda role: role.writes_members or role == Role.MEMBER, "查找转入党组织")
+    query = request.GET.get("pick", "").strip()[:50]
+    organizations = Organization.objects.none()
+    if query:
+        receivers = Organization.objects.filter(
+            Q(kind__in=BRANCH_LEVEL_KINDS) | Q(holds_members_directly=True),
+            deleted_at__isnull=True,
+            abolished_date__isnull=True,
+        )
+        organizations = receivers.filter(Q(name__contains=query) | Q(short_name__contains=query) | Q(code=query))
+    return render(
+        request,
+        "orgs/_pick_results.html",
+        {"organizations": organizations.order_by("path")[:20], "query": query, "with_code": True},
+    )
+
+
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _get(request, pk)
     return render(

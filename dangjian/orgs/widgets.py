@@ -15,18 +15,25 @@ class OrganizationPicker(forms.HiddenInput):
 
     template_name = "orgs/widgets/organization_picker.html"
 
-    def __init__(self, *, holders_only: bool = False, submit_on_pick: bool = False, attrs: Any = None):
+    def __init__(
+        self, *, holders_only: bool = False, submit_on_pick: bool = False, anywhere: bool = False, attrs: Any = None
+    ):
         super().__init__(attrs)
         self.holders_only = holders_only
         self.submit_on_pick = submit_on_pick
+        self.anywhere = anywhere  # a transfer's destination: any receiving organization of the tree
 
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         queryset = getattr(getattr(self, "choices", None), "queryset", None)
         chosen = queryset.filter(pk=value).first() if value and queryset is not None and str(value).isdigit() else None
+        if self.anywhere:
+            pick_url = reverse("orgs:destination_pick")
+        else:
+            pick_url = reverse("orgs:pick") + ("?holders=1" if self.holders_only else "")
         context["widget"].update(
             label=chosen.name if chosen else "",
-            pick_url=reverse("orgs:pick") + ("?holders=1" if self.holders_only else ""),
+            pick_url=pick_url,
             submit_on_pick=self.submit_on_pick,
         )
         return context

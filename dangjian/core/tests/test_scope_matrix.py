@@ -105,6 +105,8 @@ ROUTES: dict[str, Route] = {
     "home": Route("list"),
     "orgs:tree": Route("list"),
     "orgs:pick": Route("list"),
+    "members:pick": Route("list"),
+    "orgs:destination_pick": Route("open"),  # names and codes of receiving organizations, tree-wide
     "orgs:detail": Route("org"),
     "orgs:children": Route("org"),
     "orgs:history": Route("org"),
@@ -587,6 +589,27 @@ def test_the_organization_picker_offers_nothing_outside(world, case):
     if case.org[0]:
         inside = getattr(world, case.org[0])
         assert inside.name in client.get(reverse("orgs:pick"), {"pick": inside.name}).content.decode()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.user)
+def test_the_member_picker_offers_nothing_outside(world, case):
+    """By name, pinyin, initials and the ID number's tail: only members of the scope, each with
+    the organization holding them and the masked number."""
+    client = world.client(getattr(world, case.user))
+    if case.member[1]:
+        outside = getattr(world, case.member[1])
+        tail = outside.id_number[-4:]
+        for text in (outside.name, outside.name_pinyin, outside.name_initials, tail, outside.id_number):
+            response = client.get(reverse("members:pick"), {"pick": text})
+            assert outside not in response.context["members"]
+            assert f'data-pick-id="{outside.pk}"' not in response.content.decode()
+            assert outside.organization.name not in response.content.decode()
+    if case.member[0]:
+        inside = getattr(world, case.member[0])
+        body = client.get(reverse("members:pick"), {"pick": inside.name_initials}).content.decode()
+        assert f'data-pick-id="{inside.pk}"' in body
+        assert inside.organization.name in body and inside.masked_id_number in body
+        assert inside.id_number not in body
 
 
 def test_a_tampered_organization_id_shows_no_name_outside(world):
