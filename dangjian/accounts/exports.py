@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
+from dangjian.accounts.templatetags.audit_details import detail_rows
 from dangjian.core import audit, excel
 from dangjian.core.excel import workbook_with_header
 from dangjian.core.models import AuditEvent
@@ -37,7 +38,7 @@ def audit_workbook(events: QuerySet[AuditEvent]) -> ExportResponse:
                 event.ip or "",
                 event.target_type,
                 event.target_repr,
-                str(event.details) if event.details else "",
+                "；".join(f"{name}：{value}" for name, value in detail_rows(event.details)),
                 event.hash,
             ],
         )

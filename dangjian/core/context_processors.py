@@ -23,5 +23,7 @@ def acting_role(request: HttpRequest) -> dict[str, Any]:
             "users": acting.allows(lambda role: role.manages_users),
             "security": acting.allows(lambda role: role.manages_security),
             "audit": acting.allows(lambda role: role.reads_audit),
+            # The API is for the offices that connect other systems, not for a member's own record.
+            "api": acting.allows(lambda role: role.reads_organizations),
         },
     }
