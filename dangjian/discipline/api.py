@@ -15,6 +15,7 @@ from dangjian.approvals.services import steps_for
 from dangjian.core import scope
 from dangjian.core.api import InScope, NamedOutsideScope, PlausibleDate, ServiceViewSet
 from dangjian.core.dates import DateKind
+from dangjian.elections.models import Officer
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.transfers.api import ApprovalStepSerializer
@@ -23,8 +24,22 @@ from . import services
 from .models import PROBATION_MONTHS, Sanction, SanctionKind
 
 
+class RemovedPostSerializer(serializers.ModelSerializer[Officer]):
+    title = serializers.CharField(read_only=True, help_text="职务：党组织名称和职务，如“中共兴丰村支部委员会书记”")
+
+    class Meta:
+        model = Officer
+        fields = ["id", "title", "since", "until"]
+        read_only_fields = fields
+
+
 class SanctionSerializer(serializers.ModelSerializer[Sanction]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    removed_posts = RemovedPostSerializer(
+        many=True,
+        read_only=True,
+        help_text="处分撤销的党内职务（撤销党内职务：所选职务；留党察看、开除党籍：全部党内职务）",
+    )
     ending_display = serializers.CharField(source="get_ending_display", read_only=True)
     total_months = serializers.IntegerField(read_only=True, allow_null=True)
     steps = serializers.SerializerMethodField()
@@ -48,6 +63,7 @@ class SanctionSerializer(serializers.ModelSerializer[Sanction]):
             "extension_reason",
             "total_months",
             "effect_until",
+            "removed_posts",
             "ending",
             "ending_display",
             "ended_on",
@@ -79,6 +95,15 @@ class SanctionInput(serializers.Serializer[Any]):
     document_number = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     months = serializers.ChoiceField(
         choices=PROBATION_MONTHS, required=False, allow_null=True, default=None, help_text="留党察看期限：12 或 24"
+    )
+    # Any post of the member, whichever organization it is in (the town committee above the
+    # caller's branch): the service answers alike for a post that is not the member's and none.
+    post = NamedOutsideScope(
+        Officer,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="撤销党内职务：所撤销职务的班子成员记录 id（/api/v1/terms/ 的 officers[].id）",
     )
 
 
@@ -115,7 +140,9 @@ class SanctionViewSet(ServiceViewSet):
     """党纪处分 of the members in your subtree. POST records one (组织部/党委管理员); a 留党察看 is
     then extended (once), ends with 恢复党员权利, or with 开除党籍."""
 
-    queryset = Sanction.objects.select_related("member", "deciding_org")
+    queryset = Sanction.objects.select_related("member", "deciding_org").prefetch_related(
+        "removed_posts__term__organization"
+    )
     serializer_class = SanctionSerializer
     http_method_names = ["get", "post", "head", "options"]
 
@@ -134,9 +161,10 @@ class SanctionViewSet(ServiceViewSet):
             if organization is None:
                 raise serializers.ValidationError({"organization": ["所选党组织不存在或不在您的管理范围内"]})
         open_only = params.get("open", "").lower() in ("1", "true")
-        return services.sanctions(
+        rows = services.sanctions(
             self.request.user, kind=kind, open_probation_only=open_only, organization=organization
         )
+        return rows.prefetch_related("removed_posts__term__organization")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         sanction = services.record_sanction(actor=request.user, **self.parse(request, SanctionInput))

@@ -68,6 +68,12 @@ class Sanction(models.Model):
     expulsion = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="开除党籍决定"
     )
+    # The party posts the decision took away (elections.Officer, which ends them): the one named by
+    # a 撤销党内职务, every post held by a 留党察看 (党内职务自然撤销) or a 开除党籍. Kept for the two
+    # years without an equal or higher post, and for the record's wording.
+    removed_posts = models.ManyToManyField(
+        "elections.Officer", blank=True, related_name="+", verbose_name="撤销的党内职务"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="录入人"
     )

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dangjian.core.dates import add_months, add_years
+from dangjian.elections.rules import Post, equal_or_higher, post_rank
 
 from .models import EXTENSION_MONTHS, PROBATION_MONTHS, Ending, SanctionKind
 
@@ -199,3 +200,128 @@ def restoration_problems(facts: ProbationFacts, date: dt.date | None, today: dt.
         extended = "（含延长的一年）" if facts.extension_months else ""
         return {"date": f"留党察看{extended}{_day(end)}期满，期满前不能恢复党员权利"}
     return {}
+
+
+# What the decision does to party posts (《中国共产党纪律处分条例》), as the post's record says it.
+REMOVAL_TEXT = {
+    SanctionKind.REMOVAL_FROM_POST: "受到撤销党内职务处分",
+    SanctionKind.PROBATION: "受到留党察看处分，党内职务自然撤销",
+    SanctionKind.EXPULSION: "被开除党籍",
+}
+REGULATION = "《中国共产党纪律处分条例》"
+NO_RIGHTS = "没有表决权、选举权和被选举权，不能担任党内职务（《中国共产党基层组织选举工作条例》第五条）"
+
+
+@dataclass(frozen=True)
+class HeldPost:
+    """A post of the member, as 撤销党内职务 names it."""
+
+    title: str  # 中共兴丰村支部委员会书记
+    since: dt.date
+    until: dt.date | None
+
+
+def removed_post_problem(
+    name: str, kind: str, post: HeldPost | None, named: bool, has_posts: bool, decided_on: dt.date | None
+) -> str | None:
+    """撤销党内职务 names a post the member held on the decision date; no other sanction names one.
+    ``named``: a post was given (``post`` is None when it is not one of the member's)."""
+    if kind != SanctionKind.REMOVAL_FROM_POST:
+        return "只有撤销党内职务需要选择所撤销的职务" if named else None
+    if not named:
+        if not has_posts:
+            return (
+                f"{name}没有登记党内职务：应当受到撤销党内职务处分但本人没有担任党内职务的，"
+                f"应当给予严重警告处分（{REGULATION}）"
+            )
+        return "请选择撤销的党内职务"
+    if post is None:
+        return f"所选职务不是{name}担任的党内职务"
+    if decided_on is not None and not (post.since <= decided_on and (post.until is None or decided_on < post.until)):
+        held = f"自{_day(post.since)}起" if post.until is None else f"于{_day(post.since)}至{_day(post.until)}"
+        return f"{name}{held}担任{post.title}，处分决定日期{_day(decided_on)}不在任职期间"
+    return None
+
+
+@dataclass(frozen=True)
+class SanctionOnPosts:
+    """A sanction as it bears on holding party posts: its dates and the posts it took away."""
+
+    kind: str
+    decided_on: dt.date
+    effect_until: dt.date
+    ending: str
+    ended_on: dt.date | None
+    posts: tuple[Post, ...]
+
+    def probation_open_on(self, on: dt.date) -> bool:
+        """A 留党察看 decided by ``on`` and not yet ended then (rights restored, 开除党籍): until
+        its rights are restored by decision, even past its end date, the member holds no post."""
+        return (
+            self.kind == SanctionKind.PROBATION
+            and self.decided_on <= on
+            and (self.ended_on is None or on < self.ended_on)
+        )
+
+    def restriction(self) -> tuple[dt.date, dt.date] | None:
+        """The two years without an equal or higher post: after a 撤销党内职务, or after the rights
+        of a 留党察看 are restored (first day, first day after)."""
+        if self.kind == SanctionKind.REMOVAL_FROM_POST:
+            return self.decided_on, self.effect_until
+        if self.kind == SanctionKind.PROBATION and self.ending == Ending.RESTORED and self.ended_on:
+            return self.ended_on, post_restriction_until(self.ended_on)
+        return None
+
+
+def office_problem(name: str, sanctions: list[SanctionOnPosts], post: Post, on: dt.date) -> str | None:
+    """Why the member may not take ``post`` on ``on`` (RULES.md §6.1): no post at all during a
+    留党察看; for two years after a 撤销党内职务 or after the rights are restored, none equal to or
+    higher than a post the sanction took away."""
+    for sanction in sanctions:
+        if sanction.probation_open_on(on):
+            if on < sanction.effect_until:
+                period = f"{_day(sanction.decided_on)}起，{_day(sanction.effect_until)}期满"
+                return f"{name}正在留党察看期间（{period}），{NO_RIGHTS}"
+            return f"{name}的留党察看已于{_day(sanction.effect_until)}期满，尚未恢复党员权利，不能担任党内职务"
+    for sanction in sanctions:
+        window = sanction.restriction()
+        if window is None or not (window[0] <= on < window[1]):
+            continue
+        matched = [old for old in sanction.posts if equal_or_higher(post, old)]
+        if not matched:
+            continue
+        original = max(matched, key=post_rank).title
+        if sanction.kind == SanctionKind.PROBATION:
+            why = f"{name}于{_day(window[0])}恢复党员权利"
+        else:
+            why = f"{name}受到撤销党内职务处分（{_day(sanction.decided_on)}）"
+        return (
+            f"{why}，二年内（至{_day(window[1])}）不得担任与原任职务（{original}）相当或者高于原任职务的职务"
+            f"（{REGULATION}）"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a member page shows of a sanction in force on a day."""
+
+    label: str
+    level: str  # danger, warning (Bootstrap's badge colours)
+
+
+def standing(sanction: SanctionOnPosts, on: dt.date) -> Standing | None:
+    """留党察看中, past its end awaiting the decision, 撤销党内职务 and the two years after a
+    restoration (where posts were taken away), on ``on``; None otherwise."""
+    if sanction.probation_open_on(on):
+        if on < sanction.effect_until:
+            return Standing(f"留党察看中（{_day(sanction.effect_until)}期满）", "danger")
+        return Standing(f"留党察看已于{_day(sanction.effect_until)}期满，待恢复党员权利或处理", "danger")
+    window = sanction.restriction()
+    if window is None or not (window[0] <= on < window[1]):
+        return None
+    if sanction.kind == SanctionKind.REMOVAL_FROM_POST:
+        return Standing(f"撤销党内职务（任职限制至{_day(window[1])}）", "warning")
+    if sanction.posts:
+        return Standing(f"恢复党员权利后任职限制（至{_day(window[1])}）", "warning")
+    return None

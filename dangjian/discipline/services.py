@@ -17,14 +17,16 @@ from django.utils import timezone
 from dangjian.approvals.models import Decision
 from dangjian.approvals.services import record_step
 from dangjian.core import scope
+from dangjian.core.dates import add_years
 from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
+from dangjian.elections.models import Officer
 from dangjian.members import services as member_services
 from dangjian.members.models import LeftReason, Member, Status
 from dangjian.orgs import tree
 from dangjian.orgs.models import Organization
 
-from . import rules
+from . import posts, rules
 from .models import EXTENSION_MONTHS, Ending, Sanction, SanctionKind
 
 WORKFLOW = "党纪处分"
@@ -104,10 +106,12 @@ def record_sanction(
     reason: str,
     document_number: str = "",
     months: int | None = None,
+    post: Officer | None = None,
 ) -> Sanction:
     """Record a 党纪处分 decided on ``decided_on`` by ``deciding_org``. 留党察看 takes ``months``
-    (12 or 24). 开除党籍 also makes the member 出党 (开除党籍) from that day and, during a
-    留党察看, ends it."""
+    (12 or 24), 撤销党内职务 the ``post`` it takes away. 开除党籍 also makes the member 出党 (开除党籍)
+    from that day and, during a 留党察看, ends it. 撤销党内职务 ends the post it names, 留党察看 and
+    开除党籍 every post the member holds (党内职务自然撤销), on the decision date."""
     _recorder(actor, "记录党纪处分")
     member = scope.get_scoped_or_404(actor, Member.objects.select_for_update(), to_write=True, pk=member.pk)
     errors = ErrorCollector()
@@ -130,6 +134,7 @@ def record_sanction(
     )
     for field, problem in rules.sanction_problems(facts, timezone.localdate()).items():
         errors.add(field, problem)
+    named = _named_post(member, kind, post, decided_on, errors)
     if kind == SanctionKind.EXPULSION and decided_on and not errors:
         current = member.status_periods.filter(end__isnull=True).first()
         if current and decided_on < current.start:
@@ -158,6 +163,7 @@ def record_sanction(
     except IntegrityError:  # another 留党察看 of the same member committed first
         raise DomainError({"kind": f"{member.name}已有一项未结束的留党察看"}) from None
     _step(actor, sanction, f"给予{sanction_kind.label}", organization, reason)
+    posts.end_posts(actor, sanction, named)
     if sanction_kind == SanctionKind.EXPULSION:
         if probation is not None:
             probation.ending, probation.ended_on, probation.expulsion = Ending.EXPELLED, decided_on, sanction
@@ -173,6 +179,24 @@ def record_sanction(
             left_reason=LeftReason.EXPELLED,
         )
     return sanction
+
+
+def _named_post(
+    member: Member, kind: str, post: Officer | None, decided_on: dt.date | None, errors: ErrorCollector
+) -> Officer | None:
+    """The post a 撤销党内职务 takes away: one of the member's, held on the decision date. An id of
+    a post that is not the member's (or of none) gets the same answer, whoever's it is."""
+    if "kind" in errors.errors or "decided_on" in errors.errors:
+        return None
+    found = None
+    if post is not None:
+        found = Officer.objects.filter(pk=post.pk, member=member).select_related("term__organization").first()
+    held = rules.HeldPost(found.title, found.since, found.until) if found else None
+    day = decided_on or timezone.localdate()
+    has_posts = Officer.objects.filter(member=member).filter(Q(until__isnull=True) | Q(until__gt=day)).exists()
+    if problem := rules.removed_post_problem(member.name, kind, held, post is not None, has_posts, decided_on):
+        errors.add("post", problem)
+    return found
 
 
 def _lock(actor: Any, sanction: Sanction, action: str) -> tuple[scope.Acting, Sanction]:
@@ -278,3 +302,35 @@ def probation_counts(user: Any, on: dt.date | None = None) -> dict[str, int]:
         due=Count("pk", filter=Q(effect_until__lte=on)),
     )
     return {key: value or 0 for key, value in counts.items()}
+
+
+def standings(
+    user: Any,
+    *,
+    member: Member | None = None,
+    organization: Organization | None = None,
+    on: dt.date | None = None,
+    limit: int = 200,
+) -> list[tuple[Sanction, rules.Standing]]:
+    """The sanctions in the user's scope that bear on posts on ``on`` (today): 留党察看 not ended,
+    撤销党内职务 in its two years, the two years after a restoration; of one member, or of the
+    members of ``organization`` (its subtree for a 党委 or 党总支; already checked in scope)."""
+    on = on or timezone.localdate()
+    rows = scope.scoped(user, Sanction.objects.filter(kind__in=posts.KINDS_ON_POSTS, decided_on__lte=on)).filter(
+        Q(kind=SanctionKind.PROBATION, ended_on__isnull=True)
+        | Q(kind=SanctionKind.PROBATION, ending=Ending.RESTORED, ended_on__gt=add_years(on, -3))
+        | Q(kind=SanctionKind.REMOVAL_FROM_POST, effect_until__gt=on)
+    )
+    if member is not None:
+        rows = rows.filter(member=member)
+    if organization is not None:
+        if organization.kind_enum.is_branch_level:
+            rows = rows.filter(member__organization=organization)
+        else:
+            rows = rows.filter(member__org_path__startswith=organization.path)
+    rows = (
+        rows.select_related("member__organization")
+        .prefetch_related("removed_posts__term__organization")
+        .order_by("member__org_path", "member__name_pinyin", "member_id", "-decided_on")
+    )
+    return [(sanction, found) for sanction in rows[:limit] if (found := rules.standing(posts.facts(sanction), on))]

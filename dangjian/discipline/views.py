@@ -16,8 +16,10 @@ from dangjian.core import scope
 from dangjian.core.dates import DateKind
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import StyledForm, date_field
+from dangjian.elections.models import Officer
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
+from dangjian.orgs.panels import Panel
 
 from . import rules, services
 from .models import PROBATION_MONTHS, Sanction, SanctionKind
@@ -57,14 +59,32 @@ def sanction_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class PostChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Officer) -> str:
+        return f"{obj.title}（{obj.since:%Y-%m-%d}起）"
+
+
+def _shown_for(kind: SanctionKind) -> dict[str, str]:
+    """A field only one kind needs: static/js/discipline.js shows it when that kind is chosen."""
+    return {"data-shown-for-kind": kind.value}
+
+
 class SanctionForm(StyledForm):
     kind = forms.ChoiceField(label="处分种类", choices=SanctionKind.choices)
     months = forms.TypedChoiceField(
-        label="留党察看期限（仅留党察看）",
-        choices=[("", "—"), *((m, f"{m // 12}年（{m}个月）") for m in PROBATION_MONTHS)],
+        label="留党察看期限",
+        choices=[("", "请选择"), *((m, f"{m // 12}年（{m}个月）") for m in PROBATION_MONTHS)],
         coerce=int,
         empty_value=None,
         required=False,
+        widget=forms.Select(attrs=_shown_for(SanctionKind.PROBATION)),
+    )
+    post = PostChoiceField(
+        label="撤销的党内职务",
+        queryset=Officer.objects.none(),
+        required=False,
+        empty_label="请选择",
+        widget=forms.Select(attrs=_shown_for(SanctionKind.REMOVAL_FROM_POST)),
     )
     decided_on = date_field("处分决定日期", kind=DateKind.EVENT, required=True)
     deciding_org = forms.ModelChoiceField(label="决定处分的党组织", queryset=Organization.objects.none())
@@ -76,6 +96,18 @@ class SanctionForm(StyledForm):
         # The member's branch and the organizations above it (whatever the recorder's own scope:
         # a county committee may decide on a member of a town's branch).
         self.fields["deciding_org"].queryset = services.lineage(member.organization)  # type: ignore[attr-defined]
+        # The member's posts in office (any organization: a branch member may sit on the town
+        # committee); the service checks the one chosen was held on the decision date.
+        held = (
+            Officer.objects.filter(member=member, until__isnull=True)
+            .select_related("term__organization")
+            .order_by("-term__organization__depth", "pk")
+        )
+        post = self.fields["post"]
+        post.queryset = held  # type: ignore[attr-defined]
+        if not held.exists():
+            post.empty_label = f"{member.name}未登记党内职务"  # type: ignore[attr-defined]
+            post.help_text = "没有担任党内职务的，应当给予严重警告处分（《中国共产党纪律处分条例》）"
 
 
 def new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -164,11 +196,14 @@ def _detail(request: HttpRequest, sanction: Sanction, form: ActionForm, status: 
     restricted = None
     if sanction.ending == "restored" and sanction.ended_on:
         restricted = rules.post_restriction_until(sanction.ended_on)
+    elif sanction.kind == SanctionKind.REMOVAL_FROM_POST:
+        restricted = sanction.effect_until
     return render(
         request,
         "discipline/detail.html",
         {
             "sanction": sanction,
+            "removed_posts": list(sanction.removed_posts.select_related("term__organization")),
             "steps": steps_for(sanction),
             "form": form,
             "actions": [(key, ACTIONS[key][0]) for key in _offered(request, sanction)],
@@ -196,3 +231,23 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error)
     return _detail(request, services.get_sanction(request.user, pk), form, status=400)
+
+
+PANEL_ROWS = 20
+
+
+def organization_panel(request: HttpRequest, organization: Organization) -> Panel | None:
+    """The organization page's 党纪处分: its members (of the whole subtree, for a 党委 or 党总支)
+    under a sanction that bears on posts today: 留党察看, 撤销党内职务, the two years after a
+    restoration. Nothing for those who do not read sanctions, or when there is none."""
+    if not scope.role_allows(request.user, lambda role: role.reads_members):
+        return None
+    rows = services.standings(request.user, organization=organization)
+    if not rows:
+        return None
+    context = {
+        "rows": rows[:PANEL_ROWS],
+        "more": len(rows) > PANEL_ROWS,
+        "subtree": not organization.kind_enum.is_branch_level,
+    }
+    return Panel("党纪处分", "discipline/_org_panel.html", context, order=20)

@@ -29,7 +29,7 @@ class OfficerSerializer(serializers.ModelSerializer[Officer]):
 
     class Meta:
         model = Officer
-        fields = ["id", "position", "position_display", "member", "member_name", "since", "until"]
+        fields = ["id", "position", "position_display", "member", "member_name", "since", "until", "removal"]
         read_only_fields = fields
 
 

@@ -2,9 +2,11 @@
 transaction with its history, or raises DomainError and writes nothing."""
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dangjian.core import scope
@@ -18,8 +20,31 @@ from . import rules
 from .models import Officer, Position, Term
 
 
-def members_who_may_stand(organization: Organization, *, eligible_only: bool = True) -> QuerySet[Member]:
-    """A branch elects from its own members; a 党委 or 党总支 from the members of its whole subtree."""
+@dataclass(frozen=True)
+class StandingRule:
+    """What an app above elections knows about who may hold a party post (discipline: no post
+    during a 留党察看, none equal or higher for two years after a 撤销党内职务 or a restoration).
+    The apps register these in their ``AppConfig.ready`` (DESIGN.md: hooks, not upward imports).
+
+    ``barred(on)``: on Member, those who may hold no post at all on ``on`` (not offered for
+    appointment). ``problem(member, post, on)``: why the member may not take this post on ``on``."""
+
+    barred: Callable[[dt.date], Q]
+    problem: Callable[[Member, rules.Post, dt.date], str | None]
+
+
+standing_rules: dict[str, StandingRule] = {}
+
+
+def register_standing_rule(name: str, rule: StandingRule) -> None:
+    standing_rules[name] = rule
+
+
+def members_who_may_stand(
+    organization: Organization, *, eligible_only: bool = True, on: dt.date | None = None
+) -> QuerySet[Member]:
+    """A branch elects from its own members; a 党委 or 党总支 from the members of its whole subtree.
+    ``eligible_only``: those who may hold a post on ``on`` (today by default)."""
     members = Member.objects.filter(deleted_at__isnull=True, status__in=ON_ROLL)
     if organization.kind_enum.is_branch_level:
         members = members.filter(organization=organization)
@@ -27,7 +52,23 @@ def members_who_may_stand(organization: Organization, *, eligible_only: bool = T
         members = members.filter(org_path__startswith=organization.path)
     if eligible_only:
         members = members.filter(category=Category.FULL, status__in=rules.OFFICER_STATUSES)
+        day = on or timezone.localdate()
+        for rule in standing_rules.values():
+            members = members.exclude(rule.barred(day))
     return members
+
+
+def post_of(organization: Organization, position: str) -> rules.Post:
+    return rules.Post(position, organization.kind, organization.depth, organization.name)
+
+
+def _standing_problems(member: Member, post: rules.Post, days: Iterable[dt.date]) -> list[str]:
+    found: list[str] = []
+    for day in days:
+        for rule in standing_rules.values():
+            if (problem := rule.problem(member, post, day)) and problem not in found:
+                found.append(problem)
+    return found
 
 
 def _organization(actor: Any, organization: Organization) -> Organization:
@@ -101,6 +142,11 @@ def appoint_officer(*, actor: Any, term: Term, position: Position, member: Membe
         member.name, organization.name, Category(member.category), Status(member.status)
     ):
         errors.add("member", problem)
+    else:
+        # On the day the post is taken and today: a post taken back then would still be held.
+        post = post_of(organization, position)
+        for problem in _standing_problems(member, post, sorted({since, timezone.localdate()})):
+            errors.add("member", problem)
     if since < term.start or since > timezone.localdate():
         errors.add("since", f"任职日期应在任期开始（{term.start:%Y-%m-%d}）至今天之间")
     if (
@@ -125,3 +171,28 @@ def relieve_officer(*, actor: Any, officer: Officer, until: dt.date) -> None:
         raise DomainError({"until": "离任日期不能早于任职日期"})
     officer.until = until
     officer.save(update_fields=["until"])
+
+
+@service
+def vacate_posts(
+    *, actor: Any, member: Member, on: dt.date, removal: str, officers: Iterable[Officer] | None = None
+) -> list[Officer]:
+    """A 党纪处分 takes the member's posts away on ``on``: those named (撤销党内职务), or every post
+    held on or after that day (留党察看: 党内职务自然撤销; 开除党籍). A post taken after ``on``
+    (the decision entered late) ends on its first day. Called by the service that recorded the
+    decision, inside its transaction: the posts end because of the decision, whichever
+    organization they are in, so the caller's authority over the member is what counts here."""
+    rows = (
+        Officer.objects.select_for_update(of=("self",))
+        .filter(member=member)
+        .filter(Q(until__isnull=True) | Q(until__gt=on))
+    )
+    if officers is not None:
+        rows = rows.filter(pk__in=[officer.pk for officer in officers])
+    ended = []
+    for officer in rows.select_related("term__organization").order_by("pk"):
+        officer.until = max(on, officer.since)
+        officer.removal = removal[:100]
+        officer.save(update_fields=["until", "removal"])
+        ended.append(officer)
+    return ended

@@ -1,7 +1,7 @@
 """组织设置体检: the structure rules (orgs.rules.structure_findings) over a subtree, with the facts
 gathered in a fixed number of queries whatever the subtree's size."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,7 @@ from dangjian.members.services import ON_ROLL
 from dangjian.orgs import rules
 from dangjian.orgs.models import CoveredUnit, Organization, StructureThresholds
 
+from . import rules as term_rules
 from .models import Officer, Position, Term
 
 
@@ -57,14 +58,19 @@ def structure_report(user: Any, root: Organization, *, whole_subtree: bool = Tru
     open_terms = {
         term.organization_id: term for term in Term.objects.filter(organization_id__in=ids, actual_end__isnull=True)
     }
-    officers = Counter(
-        Officer.objects.filter(term__in=open_terms.values(), until__isnull=True).values_list("term_id", flat=True)
-    )
-    secretaries = set(
-        Officer.objects.filter(
-            term__in=open_terms.values(), until__isnull=True, position=Position.SECRETARY
-        ).values_list("term_id", flat=True)
-    )
+    # The officers in office, and those a 党纪处分 removed (their seats may be vacant): one query.
+    seats: dict[int, list[term_rules.Seat]] = defaultdict(list)
+    for term_id, position, name, since, until, removal in (
+        Officer.objects.filter(term__in=open_terms.values())
+        .filter(Q(until__isnull=True) | ~Q(removal=""))
+        .values_list("term_id", "position", "member__name", "since", "until", "removal")
+        .order_by()
+    ):
+        seats[term_id].append(term_rules.Seat(position, name, since, until, removal))
+    officers = Counter({term: sum(seat.until is None for seat in held) for term, held in seats.items()})
+    secretaries = {
+        term for term, held in seats.items() if any(s.until is None and s.position == Position.SECRETARY for s in held)
+    }
     units = Counter(CoveredUnit.objects.filter(organization_id__in=ids).values_list("organization_id", flat=True))
     today = timezone.localdate()
     limits = thresholds()
@@ -85,6 +91,11 @@ def structure_report(user: Any, root: Organization, *, whole_subtree: bool = Tru
             term_overdue=term is not None and term.expected_end < today,
             covered_units=units[org.pk],
         )
-        if findings := rules.structure_findings(facts, limits):
+        findings = rules.structure_findings(facts, limits)
+        if term is not None and (vacant := term_rules.vacancies(seats[term.pk])):
+            if any(seat.position == Position.SECRETARY for seat in vacant):  # said once, with its cause
+                findings = [finding for finding in findings if finding.code != "no_secretary"]
+            findings += term_rules.vacancy_findings(vacant)
+        if findings:
             reports.append(Report(org, findings))
     return reports

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,12 +41,35 @@ def _state(term: Term) -> rules.TermState:
     )
 
 
+def _vacancies(term: Term) -> list[rules.Seat]:
+    """The posts of the term a 党纪处分 took away and nobody has been appointed to since."""
+    removed = term.officers.filter(Q(until__isnull=True) | ~Q(removal="")).select_related("member")
+    return rules.vacancies([rules.Seat(o.position, o.member.name, o.since, o.until, o.removal) for o in removed])
+
+
+def _vacancy_rows(term: Term) -> list[dict[str, str]]:
+    return [
+        {
+            "position": seat.position,
+            "label": Position(seat.position).label,
+            "text": f"{seat.member_name}{seat.until:%Y-%m-%d}{seat.removal}",
+        }
+        for seat in _vacancies(term)
+    ]
+
+
 def committee_panel(request: HttpRequest, organization: Organization) -> Panel | None:
     term = scope.scoped(request.user, Term.objects.filter(organization=organization, actual_end__isnull=True)).first()
-    officers = []
+    rows: list[dict[str, Any]] = []
     if term is not None and scope.role_allows(request.user, lambda role: role.reads_members):
-        officers = list(term.officers.filter(until__isnull=True).select_related("member"))
-    context = {"term": term, "state": _state(term) if term else None, "officers": officers}
+        # By rank, a vacant post where its holder would be (书记：空缺 first).
+        rows = [
+            {"position": o.position, "label": o.get_position_display(), "name": o.member.name}
+            for o in term.officers.filter(until__isnull=True).select_related("member")
+        ]
+        rows += [row | {"vacant": row["text"]} for row in _vacancy_rows(term)]
+        rows.sort(key=lambda row: rules.position_order(row["position"]))
+    context = {"term": term, "state": _state(term) if term else None, "officers": rows}
     return Panel("领导班子", "elections/_committee_panel.html", context, order=10)
 
 
@@ -118,6 +142,7 @@ def terms(request: HttpRequest, pk: int) -> HttpResponse:
             "organization": organization,
             "terms": [(term, _state(term)) for term in history],
             "current": current,
+            "vacant": _vacancy_rows(current) if current is not None else [],
             "term_form": term_form,
             "officer_form": officer_form,
             "may_write": _writes(request, organization),

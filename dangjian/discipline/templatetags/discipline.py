@@ -27,3 +27,13 @@ def sanction_link(context: dict[str, Any], member: Any) -> dict[str, Any]:
     user = context["request"].user
     may = scope.may_change(user, lambda role: role.writes_organizations, member)
     return {"member": member, "may": may}
+
+
+@register.inclusion_tag("discipline/_member_status.html", takes_context=True)
+def sanction_status(context: dict[str, Any], member: Any) -> dict[str, Any]:
+    """The member page's badges: 留党察看中, 撤销党内职务, the two years after a restoration, for
+    those who read sanctions (the scope decides: nothing for anyone else)."""
+    user = context["request"].user
+    if not scope.role_allows(user, lambda role: role.reads_members):
+        return {"rows": []}
+    return {"rows": services.standings(user, member=member)}

@@ -12,6 +12,8 @@ from dangjian.approvals.services import steps_for
 from dangjian.core.errors import DomainError
 from dangjian.discipline import services
 from dangjian.discipline.models import Ending, Sanction
+from dangjian.elections.models import Position
+from dangjian.elections.services import appoint_officer, start_term
 from dangjian.members.models import Category, LeftReason, Member, Status
 from dangjian.members.services import update_member
 
@@ -44,7 +46,11 @@ def test_the_county_may_decide_on_a_member_of_a_town_branch(world):
     recorder's own scope: the town records what the county committee decided."""
     sanction = record(world, deciding_org=world.county, kind="serious_warning")
     assert sanction.deciding_org == world.county and sanction.effect_until == D(2025, 9, 15)
-    branch = record(world, member=world.lisi, deciding_org=world.village, kind="removal_from_post")
+    term = start_term(actor=world.county_admin, organization=world.village, start=D(2021, 3, 1))
+    post = appoint_officer(
+        actor=world.county_admin, term=term, position=Position.ORGANIZATION, member=world.lisi, since=D(2021, 3, 1)
+    )
+    branch = record(world, member=world.lisi, deciding_org=world.village, kind="removal_from_post", post=post)
     assert branch.effect_until == D(2026, 3, 15)
 
 
