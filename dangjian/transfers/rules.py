@@ -34,7 +34,7 @@ def valid_days_problem(days: int | None, max_days: int) -> str | None:
     if days < 1:
         return "介绍信有效期至少1天"
     if days > max_days:
-        return f"介绍信有效期一般不超过{max_days}天（党员组织关系介绍信的有效期视路程远近而定，一般不超过3个月）"
+        return f"介绍信有效期一般不超过{max_days}天"
     return None
 
 

@@ -72,7 +72,7 @@ def _refuse_state(transfer: Transfer, *expected: TransferState) -> None:
     if state == TransferState.ACCEPTED:
         raise DomainError(f"该转接已于{transfer.accepted_date:%Y-%m-%d}接收办结，不能再次办理")
     if not state.is_open:
-        raise DomainError(f"该转接已{state.label}，不能再办理")
+        raise DomainError(f"该转接{state.label}，不能再办理")  # 已退回, 未获批准, 已撤销
     raise DomainError(f"该转接当前状态为“{state.label}”，不能办理此环节（可能已由他人办理，请刷新页面）")
 
 

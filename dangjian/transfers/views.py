@@ -1,6 +1,8 @@
 """Pages of transfers (组织关系转接) and mobile members (流动党员). Thin: parse a form, call a
 service, show its Chinese message on the field it names."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -37,12 +39,12 @@ def _writes(request: HttpRequest, what: str) -> None:
 def inbox(request: HttpRequest) -> HttpResponse:
     """组织关系转接待办: the acting organization's inboxes, one shown at a time."""
     _reads(request, "查看组织关系转接")
-    name = request.GET.get("box", "approvals")
-    if name not in services.BOXES:
-        name = "approvals"
+    counts = services.inbox_counts(request.user)
+    name = request.GET.get("box", "")
+    if name not in services.BOXES:  # opened without a tab: the first that has work in it
+        name = next((key for key in services.BOXES if counts[key]), next(iter(services.BOXES)))
     rows = services.box(request.user, name).select_related("from_org", "to_org").order_by("valid_until", "-id")
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    counts = services.inbox_counts(request.user)
     return render(
         request,
         "transfers/inbox.html",
@@ -63,7 +65,8 @@ def all_transfers(request: HttpRequest) -> HttpResponse:
     if state in TransferState.values:
         rows = rows.filter(state=state)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "transfers/list.html", {"page": page, "states": TransferState.choices, "state": state})
+    context = {"page": page, "states": TransferState.choices, "state": state, "today": timezone.localdate()}
+    return render(request, "transfers/list.html", context)
 
 
 class RequestForm(StyledForm):
@@ -104,33 +107,136 @@ def new(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已发起{transfer.member_name}的组织关系转接，待转出基层党委审批")
                 return redirect("transfers:detail", pk=transfer.pk)
             except DomainError as error:
+                # The service names the destination ``to_org``; this form takes it as its code.
+                if "to_org" in error.errors:
+                    error.errors.setdefault("to_org_code", []).extend(error.errors.pop("to_org"))
                 form.add_domain_error(error)
     return render(request, "transfers/form.html", {"form": form, "title": "发起组织关系转接"})
 
 
-class ActionForm(StyledForm):
-    """The inputs any step may take; the service says which it needs."""
+class MonthInput(forms.DateInput):
+    input_type = "month"
 
-    reason = forms.CharField(label="意见或理由", max_length=500, required=False)
-    date = date_field("日期", kind=DateKind.EVENT)
-    valid_days = forms.IntegerField(label="有效期（天）", required=False, min_value=1)
-    dues_paid_through = date_field("党费交至（该月任一日）", kind=DateKind.PLANNED)
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m")
+
+
+def _dues_field() -> forms.DateField:
+    field = date_field("党费交至", kind=DateKind.PLANNED, required=True, help_text="党员已交纳党费的最后一个月")
+    field.widget = MonthInput()
+    field.input_formats = ["%Y-%m", *(field.input_formats or []), "%Y年%m月"]
+    field.error_messages["required"] = "请填写党费交至的月份"
+    field.error_messages["invalid"] = "党费交至月份格式不正确，请按 2025-08 填写"
+    return field
+
+
+def _date_field(label: str) -> forms.DateField:
+    field = date_field(label, kind=DateKind.EVENT, required=True)
+    field.error_messages["required"] = f"请填写{label}"
+    return field
+
+
+def _reason_field(label: str, required: str = "") -> forms.CharField:
+    """The reason a step takes; ``required``: the message when it must be given and is not."""
+    if not required:
+        return forms.CharField(label=label, max_length=500, required=False)
+    return forms.CharField(label=label, max_length=500, error_messages={"required": required})
+
+
+def _valid_days_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label="有效期（天）",
+        min_value=1,
+        help_text="视路程远近而定，一般不超过3个月",
+        error_messages={"required": "请填写介绍信有效期（天）"},
+    )
+
+
+class ApproveForm(StyledForm):
+    reason = _reason_field("审批意见")
+
+
+class RejectForm(StyledForm):
+    reason = _reason_field("不同意的理由", "不同意时请写明理由")
+
+
+class IssueForm(StyledForm):
+    date = _date_field("开具日期")
+    valid_days = _valid_days_field()
+    dues_paid_through = _dues_field()
+
+
+class ReissueForm(StyledForm):
+    valid_days = _valid_days_field()
+    dues_paid_through = _dues_field()
+    reason = _reason_field("重新开具的原因", "请写明重新开具的原因（介绍信过期或遗失的情况）")
+
+
+class AcceptForm(StyledForm):
+    date = _date_field("接收日期")
+
+
+class ReturnForm(StyledForm):
+    reason = _reason_field("退回理由", "退回时请写明理由，转出方会看到")
+
+
+class CancelForm(StyledForm):
+    reason = _reason_field("撤销原因", "请写明撤销的原因")
+
+
+class ReceiptActionForm(StyledForm):
+    date = _date_field("回执日期")
+
+    def __init__(self, *args: Any, transfer: Transfer, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if transfer.kind == TransferKind.TO_OUTSIDE:  # the receipt is the proof of the other side's acceptance
+            self.fields["date"].label = "对方接收日期（回执所署日期）"
+            self.fields["date"].error_messages["required"] = "请填写对方接收日期（回执所署日期）"
+
+
+Operation = Callable[[Any, Transfer, dict[str, Any]], Transfer]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step of a transfer's page: its button, the form of the fields it takes (and only those),
+    the service it calls; a secondary one (a refusal, a withdrawal, a new letter) is folded away
+    until opened."""
+
+    label: str
+    form: type[StyledForm]
+    operation: Operation
+    secondary: bool = False
+    danger: bool = False  # it ends the transfer or turns it down
+    done: str = ""  # what the page says once it is done, if not 已 and the label
+
+    @property
+    def done_message(self) -> str:
+        return self.done or f"已{self.label}"
 
 
 ACTIONS = {
-    "approve": ("审批通过", lambda u, t, d: services.approve_transfer(actor=u, transfer=t, reason=d["reason"])),
-    "reject": (
-        "不同意",
-        lambda u, t, d: services.approve_transfer(actor=u, transfer=t, approve=False, reason=d["reason"]),
+    "approve": Action(
+        "审批通过", ApproveForm, lambda u, t, d: services.approve_transfer(actor=u, transfer=t, reason=d["reason"])
     ),
-    "issue": (
+    "reject": Action(
+        "不同意",
+        RejectForm,
+        lambda u, t, d: services.approve_transfer(actor=u, transfer=t, approve=False, reason=d["reason"]),
+        secondary=True,
+        danger=True,
+        done="已审批：不同意转接",
+    ),
+    "issue": Action(
         "开具介绍信",
+        IssueForm,
         lambda u, t, d: services.issue_letter(
             actor=u, transfer=t, valid_days=d["valid_days"], dues_paid_through=d["dues_paid_through"], date=d["date"]
         ),
     ),
-    "reissue": (
+    "reissue": Action(
         "重新开具介绍信",
+        ReissueForm,
         lambda u, t, d: services.reissue_letter(
             actor=u,
             transfer=t,
@@ -138,11 +244,26 @@ ACTIONS = {
             dues_paid_through=d["dues_paid_through"],
             reason=d["reason"],
         ),
+        secondary=True,
     ),
-    "accept": ("接收", lambda u, t, d: services.accept_transfer(actor=u, transfer=t, date=d["date"])),
-    "return": ("退回", lambda u, t, d: services.return_transfer(actor=u, transfer=t, reason=d["reason"])),
-    "cancel": ("撤销", lambda u, t, d: services.cancel_transfer(actor=u, transfer=t, reason=d["reason"])),
-    "receipt": ("登记回执", lambda u, t, d: services.record_receipt(actor=u, transfer=t, date=d["date"])),
+    "accept": Action("接收", AcceptForm, lambda u, t, d: services.accept_transfer(actor=u, transfer=t, date=d["date"])),
+    "return": Action(
+        "退回",
+        ReturnForm,
+        lambda u, t, d: services.return_transfer(actor=u, transfer=t, reason=d["reason"]),
+        secondary=True,
+        danger=True,
+    ),
+    "cancel": Action(
+        "撤销转接",
+        CancelForm,
+        lambda u, t, d: services.cancel_transfer(actor=u, transfer=t, reason=d["reason"]),
+        secondary=True,
+        danger=True,
+    ),
+    "receipt": Action(
+        "登记回执", ReceiptActionForm, lambda u, t, d: services.record_receipt(actor=u, transfer=t, date=d["date"])
+    ),
 }
 
 
@@ -163,12 +284,12 @@ def _offered(request: HttpRequest, transfer: Transfer) -> list[str]:
     if state == TransferState.APPROVED and sending:
         offered += ["issue"]
     if state == TransferState.ISSUED:
-        if sending:
-            offered += ["reissue"]
-            if transfer.kind == TransferKind.TO_OUTSIDE:
-                offered += ["receipt"]
         if receiving and transfer.kind == TransferKind.INSIDE:
             offered += ["accept", "return"]
+        if sending:
+            if transfer.kind == TransferKind.TO_OUTSIDE:
+                offered += ["receipt"]
+            offered += ["reissue"]
     if state == TransferState.ACCEPTED and transfer.receipt_date is None and (sending or receiving):
         offered += ["receipt"]
     if state in OPEN_STATES and sending:
@@ -176,26 +297,58 @@ def _offered(request: HttpRequest, transfer: Transfer) -> list[str]:
     return offered
 
 
+def _action_form(key: str, transfer: Transfer, data: Any = None) -> StyledForm:
+    """The form of one step, with the ids of its fields its own (several steps share a page)."""
+    form_class = ACTIONS[key].form
+    kwargs: dict[str, Any] = {"auto_id": f"id_{key}_%s"}
+    if form_class is ReceiptActionForm:
+        kwargs["transfer"] = transfer
+    if data is None:
+        today = timezone.localdate()
+        kwargs["initial"] = {
+            "date": today,
+            "valid_days": transfer.valid_days or services.default_valid_days(),
+            "dues_paid_through": transfer.dues_paid_through or today.replace(day=1),
+        }
+    return form_class(data, **kwargs)
+
+
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    transfer = services.get_transfer(request.user, pk)
-    today = timezone.localdate()
-    form = ActionForm(
-        initial={"date": today, "valid_days": services.default_valid_days(), "dues_paid_through": today.replace(day=1)}
-    )
-    return _detail(request, transfer, form)
+    return _detail(request, services.get_transfer(request.user, pk))
 
 
-def _detail(request: HttpRequest, transfer: Transfer, form: ActionForm, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest, transfer: Transfer, failed: tuple[str, StyledForm] | None = None, status: int = 200
+) -> HttpResponse:
+    """The page of a transfer, with a form for each step offered; ``failed``: the step refused,
+    shown open with what was typed and why."""
     today = timezone.localdate()
-    offered = _offered(request, transfer)
+    steps = []
+    for key in _offered(request, transfer):
+        action = ACTIONS[key]
+        form = failed[1] if failed and failed[0] == key else _action_form(key, transfer)
+        steps.append({"key": key, "action": action, "form": form, "open": bool(failed and failed[0] == key)})
+    if failed and failed[0] not in [step["key"] for step in steps]:  # a step no longer offered: say why
+        messages.error(request, " ".join(str(e) for errors in failed[1].errors.values() for e in errors))
+    printable = bool(transfer.letter_number) and transfer.kind != TransferKind.FROM_OUTSIDE
+    sender = letter.sender_of(transfer)
+    # The sending side is told, before it prints, what the letter would leave blank.
+    sending_side = any(o is not None and scope.is_in_scope(request.user, o) for o in (sender, transfer.from_org))
+    letter_due = printable or transfer.state == TransferState.APPROVED
+    missing = letter.missing_contact(transfer) if letter_due and sending_side else []
     return render(
         request,
         "transfers/detail.html",
         {
             "transfer": transfer,
             "steps": steps_for(transfer),
-            "form": form,
-            "actions": [(key, ACTIONS[key][0]) for key in offered],
+            "actions": steps,
+            "printable": printable,
+            "sender": sender,
+            "missing_contact": missing,
+            "may_complete_profile": bool(
+                missing and sender and scope.may_change(request.user, lambda role: role.writes_organizations, sender)
+            ),
             "expired": rules.letter_expired(transfer.valid_until, today) and transfer.state == TransferState.ISSUED,
             "receipt_overdue": rules.receipt_overdue(transfer.accepted_date, transfer.receipt_date, today),
         },
@@ -206,19 +359,20 @@ def _detail(request: HttpRequest, transfer: Transfer, form: ActionForm, status: 
 @require_POST
 def act(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = services.get_transfer(request.user, pk)
-    form = ActionForm(request.POST)
-    action = request.POST.get("action", "")
-    if action not in ACTIONS:
-        form.add_error(None, "请选择要办理的环节")
-    if form.is_valid() and action in ACTIONS:
-        label, operation = ACTIONS[action]
+    key = request.POST.get("action", "")
+    if key not in ACTIONS:
+        messages.error(request, "请选择要办理的环节")
+        return _detail(request, transfer, status=400)
+    action = ACTIONS[key]
+    form = _action_form(key, transfer, request.POST)
+    if form.is_valid():
         try:
-            operation(request.user, transfer, form.cleaned_data)
-            messages.success(request, f"已{label}")
+            action.operation(request.user, transfer, form.cleaned_data)
+            messages.success(request, action.done_message)
             return redirect("transfers:detail", pk=transfer.pk)
         except DomainError as error:
             form.add_domain_error(error)
-    return _detail(request, services.get_transfer(request.user, pk), form, status=400)
+    return _detail(request, services.get_transfer(request.user, pk), (key, form), status=400)
 
 
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:

@@ -109,6 +109,8 @@ def test_the_receiving_side_returns_with_a_reason_and_the_member_stays(world):
     transfer.refresh_from_db()
     assert transfer.state == TransferState.RETURNED
     assert Member.objects.get(pk=world.zhangsan.pk).organization == world.village
+    with pytest.raises(DomainError, match=r"^该转接已退回，不能再办理$"):  # said as it is, once
+        services.accept_transfer(actor=world.other_admin, transfer=transfer)
     # closed: the member may be transferred again
     services.request_transfer(actor=world.branch_admin, member=world.zhangsan, to_org=world.community, reason="迁居")
 
