@@ -12,16 +12,24 @@ from .text import NAME_FIELDS, text_problem
 
 
 def style_widgets(form: forms.BaseForm) -> None:
-    """Give every widget of the form Bootstrap's class for its kind."""
+    """Give every widget of the form Bootstrap's class for its kind. A list of checkboxes or radio
+    buttons passes its attributes to each box, so it takes the box's class: "form-control" on a box
+    draws it as an empty grey bar. Hidden inputs (and the pickers built on them, whose templates
+    style their own text box) take none. Calling it again, for fields a subclass added after
+    ``__init__``, adds nothing twice."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if widget.is_hidden:
+            continue
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):  # CheckboxSelectMultiple too
             css = "form-check-input"
         elif isinstance(widget, forms.Select):
             css = "form-select"
         else:
             css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        classes = widget.attrs.get("class", "").split()
+        if css not in classes:
+            widget.attrs["class"] = " ".join([*classes, css])
 
 
 class StyledForm(forms.Form):

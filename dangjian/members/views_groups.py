@@ -146,15 +146,20 @@ class SplitForm(RestructureForm):
         self.fields["members"] = IdsField(
             label="拆分出去的党员", queryset=roll, required=False, widget=forms.CheckboxSelectMultiple
         )
-        self.fields["party_groups"] = IdsField(
-            label="整体拆分出去的党小组（连同组员）",
-            queryset=PartyGroup.objects.filter(organization=self.organization, dissolved_date__isnull=True),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
+        groups = PartyGroup.objects.filter(organization=self.organization, dissolved_date__isnull=True)
+        if groups.exists():  # a branch without groups is not asked which to move
+            self.fields["party_groups"] = IdsField(
+                label="整体拆分出去的党小组（连同组员）",
+                queryset=groups,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        add_new_organization_fields(
+            self, required=True, kinds=[(k.value, k.label) for k in OrgKind if k in BRANCH_LEVEL_KINDS]
         )
-        add_new_organization_fields(self, required=True, kinds=[(k.value, k.label) for k in BRANCH_LEVEL_KINDS])
         self.fields["new_parent"] = forms.ModelChoiceField(
-            label="新组织的上级（留空：与原组织同一上级）",
+            label="新组织的上级组织",
+            help_text="不选则与原组织同属一个上级",
             queryset=scoped_organizations(self.request).exclude(kind__in=BRANCH_LEVEL_KINDS),
             widget=OrganizationPicker(),
             required=False,
@@ -171,7 +176,7 @@ class SplitForm(RestructureForm):
             "new_fields": new_organization_fields(self),
             "new_parent": data["new_parent"],
             "member_ids": [member.pk for member in data["members"]],
-            "party_group_ids": [group.pk for group in data["party_groups"]],
+            "party_group_ids": [group.pk for group in data.get("party_groups", [])],
         }
 
 

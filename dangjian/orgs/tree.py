@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from dangjian.core import scope
@@ -51,6 +51,8 @@ def register_subtree_counter(counter: SubtreeCounter) -> None:
 class TreeNode:
     organization: Organization
     counts: dict[str, int] = field(default_factory=dict)
+    has_children: bool = False  # something to expand (set by ``tree_level``)
+    trail: list[Organization] = field(default_factory=list)  # those above it in scope (``search``)
 
 
 def _count_by_child(counter: SubtreeCounter, user: Any, parent: Organization) -> dict[str, int]:
@@ -79,6 +81,64 @@ def children_with_counts(user: Any, parent: Organization) -> list[TreeNode]:
         TreeNode(child, {key: per_child.get(child.path, 0) for key, per_child in counted.items()})
         for child in children.order_by("path")
     ]
+
+
+@dataclass
+class TreeLevel:
+    """One level of the tree page: the children shown, and how many abolished ones are not."""
+
+    nodes: list[TreeNode]
+    hidden_abolished: int = 0
+
+
+def tree_level(user: Any, parent: Organization, *, show_abolished: bool) -> TreeLevel:
+    """The children of ``parent`` for the tree page, abolished ones only if asked for, each knowing
+    whether it has children to expand (of those that would be shown). One query more than
+    ``children_with_counts``, whatever the number of children: treebeard's ``numchild`` also counts
+    abolished and deleted children, which would leave toggles that open onto nothing."""
+    nodes = children_with_counts(user, parent)
+    below = (
+        scope.scoped(user, Organization.objects.all())
+        .filter(path__startswith=parent.path, depth=parent.depth + 2)
+        .annotate(child=Substr("path", 1, (parent.depth + 1) * Organization.steplen))
+        .order_by()
+        .values("child")
+        .annotate(every=Count("pk"), live=Count("pk", filter=Q(abolished_date__isnull=True)))
+    )
+    grandchildren = {row["child"]: row["every" if show_abolished else "live"] for row in below}
+    shown = [node for node in nodes if show_abolished or not node.organization.is_abolished]
+    for node in shown:
+        node.has_children = grandchildren.get(node.organization.path, 0) > 0
+    return TreeLevel(shown, hidden_abolished=len(nodes) - len(shown))
+
+
+SEARCH_LIMIT = 50
+
+
+def search(user: Any, text: str, *, show_abolished: bool) -> tuple[list[TreeNode], int]:
+    """Organizations in scope whose name or short name contains ``text`` or whose code starts with
+    it, in tree order, at most SEARCH_LIMIT, each with the organizations above it that the user
+    sees (to tell apart the many 第一党支部); and how many matched in all."""
+    text = text.strip()
+    if not text:
+        return [], 0
+    found = scope.scoped(user, Organization.objects.all()).filter(
+        Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__istartswith=text)
+    )
+    if not show_abolished:
+        found = found.filter(abolished_date__isnull=True)
+    matches = list(found.order_by("path")[: SEARCH_LIMIT + 1])
+    total = len(matches) if len(matches) <= SEARCH_LIMIT else found.count()
+    matches = matches[:SEARCH_LIMIT]
+    above = {path for match in matches for path in lineage_paths(match)[:-1]}
+    seen = {
+        organization.path: organization
+        for organization in scope.scoped(user, Organization.objects.filter(path__in=above))
+    }
+    nodes = [
+        TreeNode(match, trail=[seen[path] for path in lineage_paths(match)[:-1] if path in seen]) for match in matches
+    ]
+    return nodes, total
 
 
 def subtree_totals(user: Any, organization: Organization) -> dict[str, int]:

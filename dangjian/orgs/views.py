@@ -1,11 +1,14 @@
 """Pages of the organization tree. Thin: look up through the scope, call a service, render."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from dangjian.core import history, scope
@@ -70,27 +73,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _show_abolished(request: HttpRequest) -> bool:
+    """Abolished organizations stay in the tree for history but are hidden unless asked for."""
+    return request.GET.get("abolished") == "1"
+
+
 def organization_tree(request: HttpRequest) -> HttpResponse:
-    """组织树: the scope's root, expanded one level; deeper levels load on demand."""
+    """组织树: the scope's root, expanded one level; deeper levels load on demand. With ``q`` the
+    organizations in scope whose name or code matches instead, each with the path to it."""
     root = _acting_organization(request)
-    return render(
-        request,
-        "orgs/tree.html",
-        {
-            "root": tree.TreeNode(root, tree.subtree_totals(request.user, root)),
-            "children": tree.children_with_counts(request.user, root),
-            "lineage": tree.lineage(request.user, root),
-        },
-    )
+    show_abolished = _show_abolished(request)
+    query = request.GET.get("q", "").strip()[:50]
+    context: dict[str, Any] = {
+        "query": query,
+        "show_abolished": show_abolished,
+        "lineage": tree.lineage(request.user, root),
+    }
+    if query:
+        context["results"], context["result_total"] = tree.search(request.user, query, show_abolished=show_abolished)
+        context["result_limit"] = tree.SEARCH_LIMIT
+    else:
+        context["root"] = tree.TreeNode(root, tree.subtree_totals(request.user, root))
+        level = tree.tree_level(request.user, root, show_abolished=show_abolished)
+        context |= {"children": level.nodes, "hidden_abolished": level.hidden_abolished}
+    # The search box and the switch refresh only the tree (htmx), but a restored history entry
+    # needs the whole page.
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    response = render(request, "orgs/_tree_body.html" if partial else "orgs/tree.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def tree_children(request: HttpRequest, pk: int) -> HttpResponse:
     """The children rows of one node (htmx fragment)."""
     parent = _get(request, pk)
+    show_abolished = _show_abolished(request)
+    level = tree.tree_level(request.user, parent, show_abolished=show_abolished)
     return render(
         request,
         "orgs/_tree_children.html",
-        {"children": tree.children_with_counts(request.user, parent), "level": parent.depth + 1},
+        {"children": level.nodes, "hidden_abolished": level.hidden_abolished, "show_abolished": show_abolished},
     )
 
 

@@ -16,7 +16,7 @@ from dangjian.core.dates import DateKind
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import StyledForm, date_field, style_widgets
 
-from . import restructure, tree
+from . import restructure, rules, tree
 from .models import BRANCH_LEVEL_KINDS, Organization, OrgKind, UnitCategory
 from .services import live_children
 from .widgets import OrganizationPicker
@@ -76,10 +76,9 @@ class MergeForm(RestructureForm):
             label="被撤并的组织", choices=choices, widget=forms.CheckboxSelectMultiple
         )
         self.fields["target"] = forms.ChoiceField(
-            label="并入", choices=[*choices, (NEW, "新设一个组织（填写下方信息）")], widget=forms.RadioSelect
+            label="并入", choices=[(NEW, "新设一个组织（填写下方信息）"), *choices], widget=forms.RadioSelect
         )
         add_new_organization_fields(self, required=False)
-        style_widgets(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -128,7 +127,23 @@ class ChangeKindForm(RestructureForm):
     carry_out = staticmethod(restructure.change_kind)
     kind = forms.ChoiceField(label="改建为", choices=OrgKind.choices)
     holds_members_directly = forms.BooleanField(label="直接管理党员（须经批准）", required=False)
-    setup_approval = forms.CharField(label="批准文件", max_length=100, required=False)
+    setup_approval = forms.CharField(
+        label="批准文件", max_length=100, required=False, help_text="党委、党总支直接管理党员的，填写上级批准的文号"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Not offered: what it already is, and what its superior may not have under it (a 党总支
+        # has only branches). The plan still checks both, and the sub-organizations.
+        parent = Organization.objects.get_parent(self.organization)
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            (kind.value, kind.label)
+            for kind in OrgKind
+            if kind.value != self.organization.kind
+            and not (parent and rules.child_kind_problem(parent.kind_enum, kind))
+        ]
+        self.initial.setdefault("holds_members_directly", self.organization.holds_members_directly)
+        self.initial.setdefault("setup_approval", self.organization.setup_approval)
 
     def arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -164,6 +179,7 @@ def wizard(request: HttpRequest, organization: Organization, form_class: type[Re
     form = form_class(
         request.POST or None, organization=organization, request=request, initial={"date": timezone.localdate()}
     )
+    style_widgets(form)  # again: the kinds of restructuring add their fields after StyledForm styled its own
     plan = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,6 +201,7 @@ def wizard(request: HttpRequest, organization: Organization, form_class: type[Re
             "form": form,
             "plan": plan,
             "lineage": tree.lineage(request.user, organization),
+            "branch_kinds": " ".join(sorted(kind.value for kind in BRANCH_LEVEL_KINDS)),
         },
     )
 
