@@ -10,8 +10,8 @@ register = template.Library()
 
 LABELS = {
     "what": "内容",
-    "filters": "筛选条件",
     "rows": "行数",
+    "filters": "筛选条件",
     "role": "角色",
     "organization": "组织",
     "owner": "令牌所有人",
@@ -52,13 +52,21 @@ def _label(key: str) -> str:
         return key
 
 
+ORDER = {key: position for position, key in enumerate(LABELS)}
+
+
+def _position(item: tuple[str, Any]) -> tuple[int, str]:
+    return ORDER.get(item[0], len(ORDER)), item[0]
+
+
 @register.filter
 def detail_rows(details: Any) -> list[tuple[str, str]]:
-    """(name, value) for each item of an event's details, in the order they were recorded."""
+    """(name, value) for each item of an event's details, known items in the order of LABELS and
+    the rest by name: PostgreSQL's jsonb keeps no insertion order, so the order is fixed here."""
     if not isinstance(details, dict):
         return [("详情", _text(details))] if details else []
     rows = []
-    for key, value in details.items():
+    for key, value in sorted(details.items(), key=_position):
         if key == "is_active":
             rows.append((_label(key), "启用" if value else "停用"))
         else:
