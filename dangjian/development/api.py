@@ -16,6 +16,7 @@ from dangjian.core import scope
 from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
 from dangjian.core.dates import DateKind
 from dangjian.core.enums import Education
+from dangjian.core.errors import DomainError
 from dangjian.members.models import Member, PartyGroup
 from dangjian.orgs.models import Organization
 
@@ -202,7 +203,7 @@ class ApplicantViewSet(ServiceViewSet):
         applicant = services.create_applicant(actor=request.user, **self.parse(request, ApplicantInput))
         return Response(ApplicantSerializer(applicant).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=StepInputSerializer, responses=ApplicantSerializer)
+    @extend_schema(summary="办理发展党员的下一步", request=StepInputSerializer, responses=ApplicantSerializer)
     @action(detail=True, methods=["post"])
     def step(self, request: Request, pk: str | None = None) -> Response:
         """办理下一步: refused with the rule's text when a blocking rule fails; advisory rules
@@ -211,16 +212,22 @@ class ApplicantViewSet(ServiceViewSet):
         data = self.parse(request, StepInputSerializer)
         step, date = data.pop("step"), data.pop("date")
         people = data.pop("members")
-        data["talkers"] = people if step in (2, 16) else []
-        data["contacts"] = people if step == rules.CONTACTS else []
-        data["introducers"] = people if step == rules.INTRODUCERS else []
+        if (role := rules.step_info(step).people) is not None:
+            data[role.value] = people  # 谈话人, 培养联系人 or 入党介绍人, as the step names them
         vote = data.pop("vote")
         data["excluded"] = {item["member"].pk: item["reason"] for item in data.pop("excluded")}
         given = services.StepInput(vote=dict(vote) if vote else None, **data)
-        services.enter_step(actor=request.user, applicant=applicant, step=step, date=date, data=given)
+        try:
+            services.enter_step(actor=request.user, applicant=applicant, step=step, date=date, data=given)
+        except DomainError as error:
+            # The service names the people by their role; here they came as ``members``.
+            people_errors = {record.value for record in rules.PEOPLE}
+            raise DomainError(
+                {("members" if name in people_errors else name): texts for name, texts in error.errors.items()}
+            ) from None
         return Response(ApplicantSerializer(Applicant.objects.get(pk=applicant.pk)).data)
 
-    @extend_schema(request=AssessmentInput, responses=ApplicantSerializer)
+    @extend_schema(summary="登记考察（每半年一次）", request=AssessmentInput, responses=ApplicantSerializer)
     @action(detail=True, methods=["post"])
     def assessment(self, request: Request, pk: str | None = None) -> Response:
         """登记考察 (每半年一次): of an activist, or of a probationary member (预备期考察)."""
@@ -228,7 +235,7 @@ class ApplicantViewSet(ServiceViewSet):
         services.record_assessment(actor=request.user, applicant=applicant, **self.parse(request, AssessmentInput))
         return Response(ApplicantSerializer(Applicant.objects.get(pk=applicant.pk)).data)
 
-    @extend_schema(request=PublicityInput, responses=ApplicantSerializer)
+    @extend_schema(summary="登记公示", request=PublicityInput, responses=ApplicantSerializer)
     @action(detail=True, methods=["post"])
     def publicity(self, request: Request, pk: str | None = None) -> Response:
         """登记公示: dates and result of the publicity held before step 3, 7, 17 or 24 (checked
@@ -245,6 +252,7 @@ class ApplicantViewSet(ServiceViewSet):
         return scope.get_scoped_or_404(request.user, Organization.objects.all(), pk=pk)
 
     @extend_schema(
+        summary="各阶段在办的发展党员档案",
         parameters=[ORG_PARAM],
         responses=inline_serializer(
             "PipelineRow", {"stage": serializers.CharField(), "count": serializers.IntegerField()}, many=True
@@ -257,6 +265,7 @@ class ApplicantViewSet(ServiceViewSet):
         return Response([{"stage": str(row.stage), "count": row.count} for row in rows])
 
     @extend_schema(
+        summary="到期和逾期的考察、转正与审批",
         parameters=[ORG_PARAM],
         responses=inline_serializer(
             "DueItem",
@@ -291,6 +300,7 @@ class ApplicantViewSet(ServiceViewSet):
         )
 
     @extend_schema(
+        summary="年度发展党员计划与完成情况",
         parameters=[ORG_PARAM, OpenApiParameter("year", OpenApiTypes.INT, description="年度（默认今年）")],
         responses=YearSerializer,
     )
@@ -322,7 +332,7 @@ class ApplicantViewSet(ServiceViewSet):
         }
         return Response(body)
 
-    @extend_schema(request=QuotaInput, responses=QuotaRowSerializer)
+    @extend_schema(summary="下达发展党员计划", request=QuotaInput, responses=QuotaRowSerializer)
     @action(detail=False, methods=["post"])
     def quota(self, request: Request) -> Response:
         """下达发展党员计划: the county sets its own; each level divides what it holds."""

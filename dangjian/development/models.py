@@ -312,7 +312,7 @@ class IntervalRule(models.Model):
     amount = models.PositiveSmallIntegerField("数量")
     unit = models.CharField("单位", max_length=8, choices=[(u.value, label) for u, label in rules.UNIT_LABELS.items()])
     blocking = models.BooleanField("强制（否则仅提醒）")
-    source = models.CharField("依据", max_length=200)
+    source = models.CharField("依据", max_length=200, blank=True)  # blank: the messages cite nothing
     active = models.BooleanField("启用", default=True)
 
     history = HistoricalRecords(get_user=history_user)

@@ -25,43 +25,74 @@ class Stage(StrEnum):
     PROBATION = "五、预备党员的教育考察和转正"
 
 
+class Record(StrEnum):
+    """What a step records besides its date and 情况说明; the values are ``StepInput``'s names.
+    Each step's set (``StepInfo.records``) decides what its form shows and what is kept."""
+
+    TALKERS = "talkers"  # 谈话人
+    CONTACTS = "contacts"  # 培养联系人
+    INTRODUCERS = "introducers"  # 入党介绍人
+    TRAINING = "training"  # 集中培训天数、学时
+    REVIEW = "review_passed"  # 政审结论
+    VOTE = "vote"  # 支部大会的到会和表决人数、不计入应到会人数的党员
+    OUTCOME = "outcome"  # 转正讨论结果
+    EXTENSION = "extension_months"  # 延长预备期
+    PARTY_GROUP = "party_group"  # 编入党小组
+    REJECT = "reject"  # 上级党委不同意
+
+
+PEOPLE = (Record.TALKERS, Record.CONTACTS, Record.INTRODUCERS)  # the members a step names
+
+
 @dataclass(frozen=True)
 class StepInfo:
     number: int
     stage: Stage
     name: str
+    records: frozenset[Record] = frozenset()
+
+    @property
+    def people(self) -> Record | None:
+        """The role of the members this step names (谈话人, 培养联系人, 入党介绍人), if any."""
+        return next((r for r in PEOPLE if r in self.records), None)
 
 
-# RULES.md §1.2: the 25 steps of the 中组部 flow chart, in order.
+def _records(*names: Record) -> frozenset[Record]:
+    return frozenset(names)
+
+
+# RULES.md §1.2: the 25 steps of the 中组部 flow chart, in order, with what each records. The
+# upper committee may refuse the pre-review, the admission and the branch's resolution on the
+# regularization (党章第七条: conversion, extension and cancellation each need the higher approval).
 STEPS: tuple[StepInfo, ...] = tuple(
-    StepInfo(number, stage, name)
-    for number, (stage, name) in enumerate(
+    StepInfo(number, stage, name, records)
+    for number, (stage, name, records) in enumerate(
         [
-            (Stage.APPLICATION, "递交入党申请书"),
-            (Stage.APPLICATION, "党组织派人谈话"),
-            (Stage.ACTIVIST, "推荐和确定入党积极分子"),
-            (Stage.ACTIVIST, "上级党委备案"),
-            (Stage.ACTIVIST, "指定培养联系人"),
-            (Stage.ACTIVIST, "培养教育考察"),
-            (Stage.CANDIDATE, "确定发展对象"),
-            (Stage.CANDIDATE, "报上级党委备案"),
-            (Stage.CANDIDATE, "确定入党介绍人"),
-            (Stage.CANDIDATE, "进行政治审查"),
-            (Stage.CANDIDATE, "开展集中培训"),
-            (Stage.ADMISSION, "支部委员会审查"),
-            (Stage.ADMISSION, "上级党委预审"),
-            (Stage.ADMISSION, "填写入党志愿书"),
-            (Stage.ADMISSION, "支部大会讨论"),
-            (Stage.ADMISSION, "上级党委派人谈话"),
-            (Stage.ADMISSION, "上级党委审批"),
-            (Stage.ADMISSION, "再上一级党委组织部门备案"),
-            (Stage.PROBATION, "编入党支部和党小组"),
-            (Stage.PROBATION, "入党宣誓"),
-            (Stage.PROBATION, "继续教育考察"),
-            (Stage.PROBATION, "提出转正申请"),
-            (Stage.PROBATION, "支部大会讨论"),
-            (Stage.PROBATION, "上级党委审批"),
-            (Stage.PROBATION, "材料归档"),
+            (Stage.APPLICATION, "递交入党申请书", _records()),
+            (Stage.APPLICATION, "党组织派人谈话", _records(Record.TALKERS)),
+            (Stage.ACTIVIST, "推荐和确定入党积极分子", _records()),
+            (Stage.ACTIVIST, "上级党委备案", _records()),
+            (Stage.ACTIVIST, "指定培养联系人", _records(Record.CONTACTS)),
+            (Stage.ACTIVIST, "培养教育考察", _records()),
+            (Stage.CANDIDATE, "确定发展对象", _records()),
+            (Stage.CANDIDATE, "报上级党委备案", _records()),
+            (Stage.CANDIDATE, "确定入党介绍人", _records(Record.INTRODUCERS)),
+            (Stage.CANDIDATE, "进行政治审查", _records(Record.REVIEW)),
+            (Stage.CANDIDATE, "开展集中培训", _records(Record.TRAINING)),
+            (Stage.ADMISSION, "支部委员会审查", _records()),
+            (Stage.ADMISSION, "上级党委预审", _records(Record.REJECT)),
+            (Stage.ADMISSION, "填写入党志愿书", _records()),
+            (Stage.ADMISSION, "支部大会讨论", _records(Record.VOTE)),
+            (Stage.ADMISSION, "上级党委派人谈话", _records(Record.TALKERS)),
+            (Stage.ADMISSION, "上级党委审批", _records(Record.REJECT)),
+            (Stage.ADMISSION, "再上一级党委组织部门备案", _records()),
+            (Stage.PROBATION, "编入党支部和党小组", _records(Record.PARTY_GROUP)),
+            (Stage.PROBATION, "入党宣誓", _records()),
+            (Stage.PROBATION, "继续教育考察", _records()),
+            (Stage.PROBATION, "提出转正申请", _records()),
+            (Stage.PROBATION, "支部大会讨论", _records(Record.VOTE, Record.OUTCOME, Record.EXTENSION)),
+            (Stage.PROBATION, "上级党委审批", _records(Record.REJECT)),
+            (Stage.PROBATION, "材料归档", _records()),
         ],
         start=1,
     )
@@ -77,6 +108,12 @@ REGULARIZATION_APPLICATION, REGULARIZATION_VOTE, REGULARIZATION_APPROVAL, ARCHIV
 UPPER_STEPS = frozenset({4, 8, 13, 16, 17, 18, 24})
 # Decisions that go into the one approval log as 通过 (the others as 办理).
 APPROVAL_STEPS = frozenset({12, 13, 15, 17, 23, 24})
+# The upper committee's decisions that it may refuse (the note says why).
+REJECTABLE = frozenset(s.number for s in STEPS if Record.REJECT in s.records)
+
+
+def step_info(number: int) -> StepInfo:
+    return STEPS[number - 1]
 
 
 def step_name(number: int) -> str:
@@ -125,18 +162,34 @@ class Interval:
     kind: str = INTERVAL
 
     @property
+    def cited(self) -> str:
+        """The regulation the rule rests on, in brackets; nothing for a rule without one (a local
+        rule the county keeps without naming it)."""
+        return f"（{self.source}）" if self.source.strip() else ""
+
+    @property
     def text(self) -> str:
-        span = f"{self.amount}{UNIT_LABELS[Unit(self.unit)]}"
+        """The rule as an official writes it: ``第7步“确定发展对象”应在第3步“推荐和确定入党积极分子”
+        满1年后办理（《中国共产党发展党员工作细则》第十三条）``. The steps carry their numbers: two
+        of them share a name (支部大会讨论, 15 and 23)."""
+        to = f"第{self.to_step}步“{step_name(self.to_step)}”"
         if self.kind == PUBLICITY:
+            where = f"；{self.source}" if self.source.strip() else ""
             return (
-                f"“{step_name(self.to_step)}”前应在一定范围内公示，公示期不少于{self.amount}个工作日"
-                f"（按周一至周五计，未扣除法定节假日；{self.source}）"
+                f"{to}前应在一定范围内公示，公示期不少于{self.amount}个工作日"
+                f"（按周一至周五计，未扣除法定节假日{where}）"
             )
         if self.from_step == BIRTH:
-            return f"“{step_name(self.to_step)}”时应年满{span}（{self.source}）"
-        bound = "不得早于" if self.at_least else "应在"
-        tail = "之后" if self.at_least else "之内"
-        return f"“{step_name(self.to_step)}”{bound}“{step_name(self.from_step)}”{span}{tail}（{self.source}）"
+            return f"{step_name(self.to_step)}时应年满{self.age_text}{self.cited}"
+        span = f"{self.amount}{UNIT_LABELS[Unit(self.unit)]}"
+        since = f"第{self.from_step}步“{step_name(self.from_step)}”"
+        if self.at_least:
+            return f"{to}应在{since}满{span}后办理{self.cited}"
+        return f"{to}应在{since}后{span}内办理{self.cited}"
+
+    @property
+    def age_text(self) -> str:
+        return f"{self.amount}周岁" if self.unit == Unit.YEARS else f"{self.amount}{UNIT_LABELS[Unit(self.unit)]}"
 
 
 def interval_problem(rule: Interval, start: dt.date, end: dt.date) -> str | None:
@@ -145,54 +198,56 @@ def interval_problem(rule: Interval, start: dt.date, end: dt.date) -> str | None
     At least: the limit day itself is allowed (one year from 2023-03-01: 2024-03-01 is fine,
     2024-02-29 is not). At most: the limit day is the last one allowed."""
     limit = add_interval(start, rule.amount, rule.unit)
-    dates = f"{step_name(rule.from_step)}日期{start:%Y-%m-%d}"
+    typed = f"所填日期为{end:%Y-%m-%d}"
+    if rule.from_step == BIRTH:
+        if rule.at_least and end < limit:
+            return f"{rule.text}：出生日期为{start:%Y-%m-%d}，{limit:%Y-%m-%d}年满{rule.age_text}，{typed}"
+        return None
+    dates = f"“{step_name(rule.from_step)}”的日期为{start:%Y-%m-%d}"
     if rule.at_least and end < limit:
-        return f"{rule.text}：{dates}，最早可在{limit:%Y-%m-%d}，所填日期为{end:%Y-%m-%d}"
+        return f"{rule.text}：{dates}，最早可于{limit:%Y-%m-%d}办理，{typed}"
     if not rule.at_least and end > limit:
-        return f"{rule.text}：{dates}，最迟应在{limit:%Y-%m-%d}，所填日期为{end:%Y-%m-%d}"
+        return f"{rule.text}：{dates}，最迟应于{limit:%Y-%m-%d}办理，{typed}"
     return None
 
 
-# The values of RULES.md §1.2, shipped by migration 0002 as the first rows of the table.
+# The values of RULES.md §1.2, shipped by migration 0002 as the first rows of the table (their
+# sources as migration 0005 rewrote them). ``source`` is what a message cites: the regulation and
+# its article, or nothing for a local rule (部分地方规定) that rests on no regulation.
+DETAILED_RULES = "《中国共产党发展党员工作细则》"
+CONSTITUTION = "《中国共产党章程》"
 DEFAULT_INTERVALS: tuple[Interval, ...] = (
-    Interval("age", BIRTH, 1, True, 18, Unit.YEARS, True, "《发展党员工作细则》第五条：年满十八岁"),
-    Interval("talk", 1, 2, False, 1, Unit.MONTHS, False, "《发展党员工作细则》第七条：一个月内派人谈话"),
-    Interval("activist_wait", 1, 3, True, 6, Unit.MONTHS, False, "部分地方规定：递交申请半年以上方可确定为积极分子"),
-    Interval(
-        "target_after_year", 3, 7, True, 1, Unit.YEARS, True, "《发展党员工作细则》第十三条：经过一年以上培养教育"
-    ),
-    Interval("pre_review", 12, 13, False, 1, Unit.MONTHS, False, "部分地方规定：上级党委一个月内预审"),
-    Interval(
-        "meeting_after_pre_review", 13, 15, False, 1, Unit.MONTHS, False, "部分地方规定：预审后一个月内召开支部大会"
-    ),
-    Interval("review_valid", 10, 15, False, 1, Unit.YEARS, False, "部分地方规定：政治审查结论一年内有效"),
-    Interval(
-        "approval_3m",
-        15,
-        17,
-        False,
-        3,
-        Unit.MONTHS,
-        False,
-        "《发展党员工作细则》第二十三条：三个月内审批，特殊情况可延长",
-    ),
-    Interval(
-        "approval_6m", 15, 17, False, 6, Unit.MONTHS, True, "《发展党员工作细则》第二十三条：审批期限最长不超过六个月"
-    ),
-    Interval("probation_year", 15, 23, True, 1, Unit.YEARS, True, "党章第七条：预备期为一年，从支部大会通过之日算起"),
-    Interval(
-        "regularization_approval", 23, 24, False, 3, Unit.MONTHS, True, "《发展党员工作细则》第三十三条：三个月内审批"
-    ),
-    # 公示 ≥ 5 working days (RULES.md §1.2 derived rules [P]: a local rule): shipped by migration
-    # 0004, advisory; the county may make them blocking. ``from_step``: the publicity begins on or
-    # after that step's date; it must be over before ``to_step``'s.
+    # 细则第五条: 年满十八岁
+    Interval("age", BIRTH, 1, True, 18, Unit.YEARS, True, f"{DETAILED_RULES}第五条"),
+    # 细则第七条: 一个月内派人谈话
+    Interval("talk", 1, 2, False, 1, Unit.MONTHS, False, f"{DETAILED_RULES}第七条"),
+    # 部分地方规定: 递交申请半年以上方可确定为积极分子
+    Interval("activist_wait", 1, 3, True, 6, Unit.MONTHS, False, ""),
+    # 细则第十三条: 经过一年以上培养教育
+    Interval("target_after_year", 3, 7, True, 1, Unit.YEARS, True, f"{DETAILED_RULES}第十三条"),
+    # 部分地方规定: 上级党委一个月内预审
+    Interval("pre_review", 12, 13, False, 1, Unit.MONTHS, False, ""),
+    # 部分地方规定: 预审后一个月内召开支部大会
+    Interval("meeting_after_pre_review", 13, 15, False, 1, Unit.MONTHS, False, ""),
+    # 部分地方规定: 政治审查结论一年内有效
+    Interval("review_valid", 10, 15, False, 1, Unit.YEARS, False, ""),
+    # 细则第二十三条: 三个月内审批，特殊情况可延长，最长不超过六个月
+    Interval("approval_3m", 15, 17, False, 3, Unit.MONTHS, False, f"{DETAILED_RULES}第二十三条"),
+    Interval("approval_6m", 15, 17, False, 6, Unit.MONTHS, True, f"{DETAILED_RULES}第二十三条"),
+    # 党章第七条: 预备期为一年，从支部大会通过之日算起
+    Interval("probation_year", 15, 23, True, 1, Unit.YEARS, True, f"{CONSTITUTION}第七条"),
+    # 细则第三十三条: 三个月内审批
+    Interval("regularization_approval", 23, 24, False, 3, Unit.MONTHS, True, f"{DETAILED_RULES}第三十三条"),
+    # 公示 ≥ 5 working days (RULES.md §1.2 derived rules [P]: a local rule, citing nothing):
+    # shipped by migration 0004, advisory; the county may make them blocking. ``from_step``: the
+    # publicity begins on or after that step's date; it must be over before ``to_step``'s.
     *(
-        Interval(f"publicity_{name}", after, before, True, 5, Unit.WORKDAYS, False, source, PUBLICITY)
-        for name, after, before, source in (
-            ("activist", 2, 3, "部分地方规定：确定入党积极分子前公示"),
-            ("target", 6, 7, "部分地方规定：确定发展对象前公示"),
-            ("admission", 15, 17, "部分地方规定：支部大会通过后、上级党委审批前公示拟接收的预备党员"),
-            ("regularization", 23, 24, "部分地方规定：支部大会通过后、上级党委审批前公示拟转正的预备党员"),
+        Interval(f"publicity_{name}", after, before, True, 5, Unit.WORKDAYS, False, "", PUBLICITY)
+        for name, after, before in (
+            ("activist", 2, 3),  # 确定入党积极分子前公示
+            ("target", 6, 7),  # 确定发展对象前公示
+            ("admission", 15, 17),  # 支部大会通过后、上级党委审批前公示拟接收的预备党员
+            ("regularization", 23, 24),  # 支部大会通过后、上级党委审批前公示拟转正的预备党员
         )
     ),
 )
@@ -269,7 +324,7 @@ def missing_assessments(activist_date: dt.date, on: dt.date, assessments: Iterab
 def assessments_problem(activist_date: dt.date, on: dt.date, assessments: Iterable[dt.date]) -> str | None:
     if missing := missing_assessments(activist_date, on, assessments):
         ends = "、".join(f"{end:%Y-%m-%d}" for end in missing)
-        return f"确定为积极分子后每半年应考察一次（《发展党员工作细则》第十二条）：截至{ends}的半年内没有考察记录"
+        return f"党支部应每半年对入党积极分子考察一次（{DETAILED_RULES}第十二条）：截至{ends}的半年内没有考察记录"
     return None
 
 
@@ -296,7 +351,7 @@ def probation_assessments_problem(
     no hard rule for probation: the service records this as an advisory warning."""
     if missing := missing_assessments(joined, min(on, end), assessments):
         ends = "、".join(f"{day:%Y-%m-%d}" for day in missing)
-        return f"预备期内应继续教育考察，每半年考察一次（参照入党积极分子的考察）：截至{ends}的半年内没有预备期考察记录"
+        return f"预备期内应对预备党员继续教育考察，每半年考察一次：截至{ends}的半年内没有预备期考察记录"
     return None
 
 
@@ -328,15 +383,15 @@ def introducer_problems(introducers: Sequence[PartyMemberFacts]) -> list[str]:
     problems = []
     if len(introducers) != INTRODUCER_COUNT:
         problems.append(
-            f"入党介绍人应为{INTRODUCER_COUNT}名正式党员（《发展党员工作细则》第十四条），所选为{len(introducers)}名"
+            f"发展对象应有{INTRODUCER_COUNT}名正式党员作入党介绍人（{DETAILED_RULES}第十四条），所选为{len(introducers)}名"
         )
     if len({i.name for i in introducers}) < len(introducers):
         problems.append("两名入党介绍人不能是同一人")
     for person in introducers:
-        problems.extend(_member_problems(person, "入党介绍人", "《发展党员工作细则》第十四条"))
+        problems.extend(_member_problems(person, "入党介绍人", f"{DETAILED_RULES}第十四条"))
         if person.under_probation_discipline:
             problems.append(
-                f"{person.name}正在留党察看期间、尚未恢复党员权利，不能担任入党介绍人（《发展党员工作细则》第十四条）"
+                f"{person.name}受留党察看处分、尚未恢复党员权利，不能担任入党介绍人（{DETAILED_RULES}第十四条）"
             )
     return problems
 
@@ -345,9 +400,9 @@ def contact_problems(contacts: Sequence[PartyMemberFacts]) -> list[str]:
     """细则第十一条: one or two 正式党员 as 培养联系人."""
     problems = []
     if not CONTACTS_MIN <= len(contacts) <= CONTACTS_MAX:
-        problems.append(f"培养联系人应为1至2名正式党员（《发展党员工作细则》第十一条），所选为{len(contacts)}名")
+        problems.append(f"应指定1至2名正式党员作为培养联系人（{DETAILED_RULES}第十一条），所选为{len(contacts)}名")
     for person in contacts:
-        problems.extend(_member_problems(person, "培养联系人", "《发展党员工作细则》第十一条"))
+        problems.extend(_member_problems(person, "培养联系人", f"{DETAILED_RULES}第十一条"))
     return problems
 
 
@@ -367,7 +422,7 @@ def training_problem(days: int | None, hours: int | None) -> str | None:
     if (days or 0) >= MIN_TRAINING_DAYS or (hours or 0) >= MIN_TRAINING_HOURS:
         return None
     return (
-        f"集中培训时间不少于{MIN_TRAINING_DAYS}天或{MIN_TRAINING_HOURS}个学时（《发展党员工作细则》第十七条），"
+        f"集中培训时间一般不少于{MIN_TRAINING_DAYS}天或{MIN_TRAINING_HOURS}个学时（{DETAILED_RULES}第十七条），"
         f"所填为{days or 0}天、{hours or 0}学时"
     )
 
@@ -380,7 +435,7 @@ def leaving_problem(pre_review: dt.date, leaving: dt.date | None) -> str | None:
     if leaving < limit:
         return (
             f"预计{leaving:%Y-%m-%d}离开工作单位，在预审后三个月（{limit:%Y-%m-%d}）之内，"
-            "一般不办理接收手续（《发展党员工作细则》第十九条）"
+            f"一般不办理接收手续（{DETAILED_RULES}第十九条）"
         )
     return None
 
@@ -388,9 +443,9 @@ def leaving_problem(pre_review: dt.date, leaving: dt.date | None) -> str | None:
 def extension_problem(months: int | None, already_extended: bool) -> str | None:
     """细则第三十二条: probation is extended once, by at least 6 months and at most a year."""
     if already_extended:
-        return "预备期只能延长一次（《发展党员工作细则》第三十二条），该预备党员已延长过预备期"
+        return f"预备期只能延长一次（{DETAILED_RULES}第三十二条），该预备党员已延长过预备期"
     if months is None or not EXTENSION_MIN <= months <= EXTENSION_MAX:
-        return f"延长预备期不能少于半年、最长不超过一年（《发展党员工作细则》第三十二条），所填为{months or 0}个月"
+        return f"延长预备期的时间不能少于半年，最长不超过一年（{DETAILED_RULES}第三十二条），所填为{months or 0}个月"
     return None
 
 
@@ -461,7 +516,7 @@ def vote_refusal(result: VoteResult) -> str | None:
     """The refusal of a resolution that does not meet the rules, with the arithmetic; None: passed."""
     if result.problems:
         return "表决人数不一致：" + "；".join(result.problems)
-    source = "《发展党员工作细则》第二十二条"
+    source = f"{DETAILED_RULES}第二十二条"
     if not result.quorum:
         return f"到会有表决权的正式党员未超过应到会人数的半数，不能作出决议（{source}）：{result.arithmetic}"
     if not result.passed:

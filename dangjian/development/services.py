@@ -6,7 +6,7 @@ raises DomainError and writes nothing. Each step also goes into the one approval
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -68,8 +68,8 @@ GROUPING = 19  # 编入党支部和党小组
 # The upper committee may refuse the pre-review or the admission (the file then ends), and the
 # branch's resolution on the regularization (党章第七条: conversion, extension and cancellation each
 # need the branch's vote and the higher approval): the file then goes back to the branch, which
-# discusses again (steps 23–24 in a new round).
-REJECTABLE = frozenset({rules.PRE_REVIEW, rules.ADMISSION_APPROVAL, rules.REGULARIZATION_APPROVAL})
+# discusses again (steps 23–24 in a new round). The steps are those recording ``Record.REJECT``.
+REJECTABLE = rules.REJECTABLE
 OPEN_STATUSES = (FileStatus.OPEN, FileStatus.PROBATION, FileStatus.REGULARIZED)
 
 
@@ -295,14 +295,45 @@ def _check_people(
     return facts
 
 
-def _upper(actor: Any, applicant: Applicant, step: int) -> Organization:
-    """Steps 4, 8, 13, 16, 17, 18, 24 are the upper committee's: an 组织部/党委管理员 acting
-    from an organization above the branch."""
-    acting = scope.require_role(actor, lambda role: role.writes_organizations, f"办理“{rules.step_name(step)}”")
-    above = acting.organization
-    if above.path == applicant.org_path or not applicant.org_path.startswith(above.path):
-        raise PermissionDenied(f"“{rules.step_name(step)}”须由上级党委办理，党支部不能自行录入")
-    return above
+def _entering(actor: Any, applicant: Applicant, step: int) -> Organization:
+    """The organization that enters ``step`` of the file: the branch for its own steps; for the
+    upper committee's (``rules.UPPER_STEPS``: 4, 8, 13, 16, 17, 18, 24) the organization above the
+    branch an 组织部/党委管理员 acts from. PermissionDenied for anyone else."""
+    if step not in rules.UPPER_STEPS:
+        return applicant.organization
+    acting = scope.acting(actor)
+    if acting is not None and acting.allows(lambda role: role.writes_organizations):
+        above = acting.organization
+        if above.path != applicant.org_path and applicant.org_path.startswith(above.path):
+            return above
+    raise PermissionDenied(f"第{step}步“{rules.step_name(step)}”须由上级党委办理，党支部不能自行录入")
+
+
+def step_refusal(actor: Any, applicant: Applicant, step: int) -> str | None:
+    """Why ``actor`` may not enter ``step`` of the file, in the words ``enter_step`` would refuse
+    with; None when their role and place allow it. Pages offer a step only then. The step's rules
+    (dates, people, votes) are checked when it is entered."""
+    try:
+        _writer(actor, "办理发展党员")
+        _entering(actor, applicant, step)
+    except PermissionDenied as error:
+        return str(error)
+    return None
+
+
+def _recorded(step: int, data: StepInput) -> StepInput:
+    """What of ``data`` the step records (``rules.STEPS``); the rest is dropped, so a step keeps
+    its own fields only, however they came (a 谈话 keeps no 政审结论 nor 培训学时)."""
+    info = rules.step_info(step)
+    return replace(
+        data,
+        talkers=data.talkers if info.people == rules.Record.TALKERS else (),
+        contacts=data.contacts if info.people == rules.Record.CONTACTS else (),
+        introducers=data.introducers if info.people == rules.Record.INTRODUCERS else (),
+        training_days=data.training_days if rules.Record.TRAINING in info.records else None,
+        training_hours=data.training_hours if rules.Record.TRAINING in info.records else None,
+        review_passed=data.review_passed if rules.Record.REVIEW in info.records else None,
+    )
 
 
 def _sync_with_member(applicant: Applicant) -> None:
@@ -338,7 +369,8 @@ def enter_step(
         if step <= applicant.step:
             raise DomainError({"step": f"第{step}步“{rules.step_name(step)}”已办理，{following}"})
         raise DomainError({"step": f"发展党员须按步骤办理，不能跳过：{following}，不能直接办理第{step}步"})
-    organization = _upper(actor, applicant, step) if step in rules.UPPER_STEPS else applicant.organization
+    organization = _entering(actor, applicant, step)
+    data = _recorded(step, data)
     errors = ErrorCollector()
     warnings: list[str] = []
     today = timezone.localdate()
@@ -469,19 +501,16 @@ def _step_rules(
         people[ActorRole.INTRODUCER] = list(data.introducers)
     elif step == rules.POLITICAL_REVIEW:
         if data.review_passed is None:
-            errors.add("review_passed", "政治审查须形成结论（《发展党员工作细则》第十八条），请填写政审结论")
+            errors.add("review_passed", "政治审查须形成结论（《中国共产党发展党员工作细则》第十八条），请填写政审结论")
         elif not data.review_passed:
-            errors.add(
-                "review_passed",
-                "政治审查不合格的，不能发展入党（《发展党员工作细则》第十八条）；如需终止培养，请办理终止",
-            )
+            errors.add("review_passed", "政治审查不合格的，不能发展入党（《中国共产党发展党员工作细则》第十八条）")
     elif step == rules.TRAINING:
         if problem := rules.training_problem(data.training_days, data.training_hours):
             errors.add("training_hours", problem)
     elif step == 12:
         review = applicant.steps.filter(step=rules.POLITICAL_REVIEW).first()
         if review is None or not review.review_passed:
-            errors.add("step", "未经政治审查或政治审查不合格的，不能发展入党（《发展党员工作细则》第十八条）")
+            errors.add("step", "未经政治审查或政治审查不合格的，不能发展入党（《中国共产党发展党员工作细则》第十八条）")
     elif step == rules.PRE_REVIEW:
         if problem := rules.leaving_problem(date, applicant.leaving_date):
             errors.add("date", problem)
@@ -497,8 +526,8 @@ def _step_rules(
         elif outcome == "regularize":
             assert applicant.member is not None
             end = rules.probation_end(applicant.member.joined_date, applicant.extension_months)
-            if date < end:
-                errors.add("date", f"预备期至{end:%Y-%m-%d}届满，届满前不能讨论转正（党章第七条）")
+            if date < end and not errors.errors.get("date"):  # the rule table's 预备期一年 says it already
+                errors.add("date", f"预备期至{end:%Y-%m-%d}届满，届满前不能讨论转正（《中国共产党章程》第七条）")
     elif step == GROUPING and data.party_group is not None:
         group = data.party_group
         if group.organization_id != applicant.organization_id or group.dissolved_date is not None:
@@ -628,6 +657,26 @@ ASSESSMENT_PERIODS = (
 )
 
 
+def assessment_kind(applicant: Applicant) -> AssessmentKind | None:
+    """The assessment the file takes now: 培养考察 from step 3 (确定为入党积极分子) until the
+    development target (7), 预备期考察 while a 预备党员 (until the regularization vote of the
+    current round); None otherwise. Pages offer the assessment form only then."""
+    if applicant.status == FileStatus.PROBATION and applicant.step < rules.REGULARIZATION_VOTE:
+        return AssessmentKind.PROBATION
+    if rules.ACTIVIST <= applicant.step < rules.TARGET:
+        return AssessmentKind.ACTIVIST
+    return None
+
+
+def publicity_open(applicant: Applicant) -> list[int]:
+    """The publicity items (by the step each precedes) the file may record now: begun after the
+    step that opens it (``rules.PUBLICITY_AFTER``), before the step it precedes. Pages offer
+    only these."""
+    if applicant.status not in OPEN_STATUSES:
+        return []
+    return [step for step, after in rules.PUBLICITY_AFTER.items() if after <= applicant.step < step]
+
+
 @service
 def record_assessment(*, actor: Any, applicant: Applicant, date: dt.date, note: str) -> Assessment:
     """The half-yearly assessment (每半年一次): of an activist (培养考察, from step 3 until the
@@ -637,23 +686,22 @@ def record_assessment(*, actor: Any, applicant: Applicant, date: dt.date, note: 
     _writer(actor, "登记考察")
     applicant = scope.get_scoped_or_404(actor, Applicant.objects.select_for_update(), to_write=True, pk=applicant.pk)
     errors = ErrorCollector()
-    activist = dates_of(applicant).get(rules.ACTIVIST)
-    kind = AssessmentKind.ACTIVIST
-    if applicant.status == FileStatus.PROBATION and applicant.step < rules.REGULARIZATION_VOTE:
+    kind = assessment_kind(applicant)
+    if kind == AssessmentKind.PROBATION:
         assert applicant.member is not None
-        kind = AssessmentKind.PROBATION
         joined = applicant.member.joined_date
         if date < joined:
             errors.add("date", f"预备期从支部大会通过之日{joined:%Y-%m-%d}算起，考察日期不能早于该日")
-    elif activist is None or applicant.step >= rules.TARGET:
+    elif kind is None:
         errors.add("date", ASSESSMENT_PERIODS)
-    elif date < activist:
+    elif date < (activist := dates_of(applicant)[rules.ACTIVIST]):
         errors.add("date", f"考察日期不能早于确定为入党积极分子的日期{activist:%Y-%m-%d}")
     if date > timezone.localdate():
         errors.add("date", "考察日期不能晚于今天")
     if not note.strip():
         errors.add("note", "请填写考察意见")
     errors.raise_if_any()
+    assert kind is not None
     return Assessment.objects.create(
         applicant=applicant, kind=kind, date=date, note=note.strip()[:500], created_by=_user(actor)
     )
@@ -674,7 +722,7 @@ def record_publicity(
         errors.add("step", f"该档案{applicant.get_status_display()}，不能再登记公示")
     elif after is None:
         errors.add("step", "公示事项应为确定入党积极分子、确定发展对象、接收预备党员或预备党员转正")
-    elif not after <= applicant.step < step:
+    elif step not in publicity_open(applicant):
         errors.add(
             "step",
             f"该公示应在第{after}步“{rules.step_name(after)}”之后、第{step}步“{rules.step_name(step)}”之前登记，"
@@ -790,15 +838,15 @@ def follow_member(member: Member) -> None:
 
 @service
 def set_rule(*, actor: Any, rule: IntervalRule, amount: int, blocking: bool, active: bool, source: str) -> IntervalRule:
-    """The county (an 组织部管理员 acting from the top of the tree) edits a row of the rule table."""
+    """The county (an 组织部管理员 acting from the top of the tree) edits a row of the rule table.
+    ``source`` is what the rule's messages cite (《中国共产党发展党员工作细则》第十三条, 本县规定);
+    left blank, they cite nothing."""
     acting = scope.require_role(actor, lambda role: role.writes_organizations, "修改发展党员时限规则")
     if acting.organization.depth != 1:
         raise PermissionDenied("发展党员时限规则由县级组织部统一设置")
     errors = ErrorCollector()
     if amount < 1:
         errors.add("amount", "数量应为正整数")
-    if not source.strip():
-        errors.add("source", "请填写规则依据")
     errors.raise_if_any()
     rule = IntervalRule.objects.select_for_update().get(pk=rule.pk)
     rule.amount, rule.blocking, rule.active, rule.source = amount, blocking, active, source.strip()[:200]

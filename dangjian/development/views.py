@@ -2,14 +2,16 @@
 render."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dangjian.approvals.services import steps_for
-from dangjian.core import scope
+from dangjian.core import audit, scope
 from dangjian.core.errors import DomainError
+from dangjian.core.forms import posted_id
 from dangjian.members.models import Member, PartyGroup
 from dangjian.orgs import tree
 from dangjian.orgs.models import Organization
@@ -76,31 +78,48 @@ def _applicant(request: HttpRequest, pk: int) -> Applicant:
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One file: its steps with dates, actors, votes and warnings; the next step's form; the
-    assessments; the publicity periods; the five-stage document checklist; the approval log."""
+    """One file: its steps with dates, actors, votes and warnings; the next step's form (only
+    what that step records, and only to whom may enter it: otherwise who does); the assessments;
+    the publicity periods; the five-stage document checklist; the approval log. A refusal, of the
+    rules or of the role, shows the form again with what was typed and the reason."""
     applicant = _applicant(request, pk)
+    may_write = scope.may_change(request.user, lambda role: role.writes_members, applicant)
+    next_step = applicant.step + 1 if applicant.step < 25 and applicant.status in services.OPEN_STATUSES else None
+    # Who may enter the next step is the service's rule (``services.step_refusal``), asked here
+    # so that a step the user may not enter is not offered at all.
+    step_refusal = services.step_refusal(request.user, applicant, next_step) if next_step and may_write else None
     people = scope.scoped(request.user, Member.objects.filter(organization=applicant.organization, deleted_at=None))
     groups = scope.scoped(
         request.user, PartyGroup.objects.filter(organization=applicant.organization, dissolved_date__isnull=True)
     )
-    step_form = StepForm(request.POST if "date" in request.POST else None, people=people, groups=groups)
+    step_form = StepForm(
+        request.POST if "date" in request.POST else None,
+        step=next_step or 25,
+        people=people,
+        groups=groups,
+        organization=applicant.organization,
+    )
     assessment_form = AssessmentForm(request.POST if "assessed" in request.POST else None)
-    publicity_form = PublicityForm(request.POST if "starts" in request.POST else None)
+    publicity_open = services.publicity_open(applicant)
+    publicity_form = PublicityForm(request.POST if "starts" in request.POST else None, offered=publicity_open)
     document_form = DocumentForm(request.POST if "kind" in request.POST else None, request.FILES or None)
-    next_step = applicant.step + 1 if applicant.step < 25 else None
     if request.method == "POST":
         try:
             if step_form.is_bound and step_form.is_valid() and next_step:
+                # The step the page offered: if someone else has entered it meanwhile, the
+                # service refuses it instead of giving what was typed to the step after.
+                posted = posted_id(request.POST.get("step"))
+                step = posted if posted is not None and posted <= len(rules.STEPS) else next_step
                 result = services.enter_step(
                     actor=request.user,
                     applicant=applicant,
-                    step=next_step,
+                    step=step,
                     date=step_form.cleaned_data["date"],
-                    data=step_form.step_input(next_step),
+                    data=step_form.step_input(),
                 )
                 for warning in result.warnings:
                     messages.warning(request, warning)
-                messages.success(request, f"已办理第{next_step}步“{rules.step_name(next_step)}”")
+                messages.success(request, f"已办理第{step}步“{rules.step_name(step)}”")
                 return redirect("development:detail", pk=applicant.pk)
             if assessment_form.is_bound and assessment_form.is_valid():
                 services.record_assessment(
@@ -126,14 +145,18 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.add_document(actor=request.user, applicant=applicant, **document_form.cleaned_data)
                 messages.success(request, "已上传材料")
                 return redirect("development:detail", pk=applicant.pk)
-        except DomainError as error:
+        except (DomainError, PermissionDenied) as error:
+            if isinstance(error, PermissionDenied):
+                audit.note_denied(request, error)  # a refusal of the role stays in the security trail
+            refusal = error if isinstance(error, DomainError) else DomainError(str(error))
             for form in (step_form, assessment_form, publicity_form, document_form):
-                if form.is_bound:
-                    form.add_domain_error(error)
+                if form.is_bound and not (form is step_form and str(error) == step_refusal):
+                    form.add_domain_error(refusal)  # (the step's own refusal is said beside it)
     records = list(applicant.steps.prefetch_related("actors__member").select_related("vote").order_by("round", "step"))
     labels = round_labels(records)
     kept = set(applicant.documents.values_list("kind", flat=True))
     checklist = [(stage, [(kind, kind in kept) for kind in kinds]) for stage, kinds in CHECKLIST.items()]
+    assessment_open = services.assessment_kind(applicant) is not None
     return render(
         request,
         "development/detail.html",
@@ -143,15 +166,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "next_step": next_step,
             "next_name": rules.step_name(next_step) if next_step else "",
             "step_form": step_form,
+            "step_refusal": step_refusal,
             "assessment_form": assessment_form,
             "document_form": document_form,
             "assessments": applicant.assessments.all(),
             "publicity_form": publicity_form,
+            # Offered only when the file takes one now (or to show a refused one again).
+            "offer_publicity": may_write and (publicity_form.is_bound or bool(publicity_open)),
+            "offer_assessment": may_write and (assessment_form.is_bound or assessment_open),
+            "assessment_periods": services.ASSESSMENT_PERIODS,
             "publicity": applicant.publicity.all(),
             "documents": applicant.documents.all(),
             "checklist": checklist,
             "log": steps_for(applicant),
-            "may_write": scope.may_change(request.user, lambda role: role.writes_members, applicant),
+            "may_write": may_write,
         },
     )
 

@@ -55,8 +55,8 @@ def test_a_branch_administrator_enters_a_refused_step_then_a_valid_one(
     page.fill("#id_note", "支部委员会研究确定")
     step_form.locator("button[type=submit]").click()
     refusal = page.locator("[data-field=date]")
-    expect(refusal).to_contain_text("“确定发展对象”不得早于“推荐和确定入党积极分子”1年之后")
-    expect(refusal).to_contain_text("最早可在2023-07-15，所填日期为2023-07-14")
+    expect(refusal).to_contain_text("第7步“确定发展对象”应在第3步“推荐和确定入党积极分子”满1年后办理")
+    expect(refusal).to_contain_text("最早可于2023-07-15办理，所填日期为2023-07-14")
     expect(page.locator("#id_date")).to_have_value("2023-07-14")  # the form keeps what was typed
     expect(page.locator("#id_note")).to_have_value("支部委员会研究确定")
     expect(page.locator("[data-testid=steps]")).not_to_contain_text("7. 确定发展对象")
@@ -68,7 +68,10 @@ def test_a_branch_administrator_enters_a_refused_step_then_a_valid_one(
     expect(row).to_contain_text("2023-07-15")
     expect(row).to_contain_text("支部委员会研究确定")
     expect(row).to_contain_text("公示期不少于5个工作日（按周一至周五计")  # the advisory rule, kept on the step
-    expect(page.locator("h2", has_text="办理第8步")).to_contain_text("报上级党委备案")
+    # step 8 is the town's: the branch is told who enters it, and offered no form for it
+    expect(page.locator("h2", has_text="下一步：第8步")).to_contain_text("报上级党委备案")
+    expect(page.locator("[data-testid=step-refusal]")).to_be_visible()
+    expect(page.locator("[data-testid=step-form]")).to_have_count(0)
 
     page.goto(f"{live_server.url}/development/")
     stages = page.locator("[data-testid=stages]")

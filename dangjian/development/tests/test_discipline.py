@@ -38,7 +38,7 @@ def test_an_introducer_under_probation_discipline_on_the_date_is_refused(world, 
     probation(world, world.lisi, D(2023, 7, 25))  # the day of step 9: already in force
     with pytest.raises(DomainError) as caught:
         enter(world, applicant, 9)
-    assert "李四正在留党察看期间、尚未恢复党员权利，不能担任入党介绍人" in str(caught.value)
+    assert "李四受留党察看处分、尚未恢复党员权利，不能担任入党介绍人" in str(caught.value)
     assert applicant.steps.filter(step=9).count() == 0
 
 

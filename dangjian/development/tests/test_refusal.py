@@ -132,7 +132,8 @@ def test_a_refused_cancellation_leaves_the_member_on_the_roll(world, applicant):
 
 def test_only_the_upper_committee_refuses_and_through_the_api(world, applicant):
     walk(world, applicant, 23)
-    with pytest.raises(PermissionDenied, match="无权办理“上级党委审批”"):  # the branch cannot enter step 24
+    # the branch cannot enter step 24
+    with pytest.raises(PermissionDenied, match="第24步“上级党委审批”须由上级党委办理"):
         step(world, applicant, 24, D(2024, 11, 1), reject=True, note="x")
     client = world.client(world.town_admin)
     url = f"/api/v1/development-files/{applicant.pk}/step/"

@@ -52,9 +52,9 @@ def test_interval_rules_at_their_boundary(code, start, end, fails):
 
 def test_interval_messages_say_the_limit_day():
     problem = rules.interval_problem(RULES["approval_3m"], D(2023, 3, 31), D(2023, 7, 1))
-    assert "最迟应在2023-06-30" in str(problem)
+    assert "最迟应于2023-06-30办理" in str(problem)
     problem = rules.interval_problem(RULES["target_after_year"], D(2023, 3, 1), D(2024, 2, 29))
-    assert "最早可在2024-03-01" in str(problem)
+    assert "最早可于2024-03-01办理" in str(problem)
 
 
 def test_day_rules_count_days():
@@ -68,7 +68,11 @@ def test_the_migrations_ship_the_rules_table_of_rules_py():
 
     first = import_module("dangjian.development.migrations.0002_rule_table").ROWS
     publicity = import_module("dangjian.development.migrations.0004_publicity_rules").ROWS
+    sources = import_module("dangjian.development.migrations.0005_rule_sources").SOURCES
     shipped = {row[0]: (*row[1:], "interval") for row in first} | {row[0]: row[1:] for row in publicity}
+    for code, row in shipped.items():  # 0005 rewrote each shipped source, from what 0002/0004 wrote
+        assert row[6] == sources[code][0]
+        shipped[code] = (*row[:6], sources[code][1], row[7])
     for rule in rules.DEFAULT_INTERVALS:
         assert shipped[rule.code] == (
             rule.from_step,
@@ -127,7 +131,7 @@ def test_half_yearly_assessments(assessments, on, missing):
     problem = rules.assessments_problem(activist, on, assessments)
     assert (problem is None) == (not missing)
     if problem:
-        assert "每半年应考察一次" in problem
+        assert "党支部应每半年对入党积极分子考察一次" in problem
 
 
 def test_next_assessment_due():
@@ -145,11 +149,11 @@ def full(name, **changes):
     ("introducers", "message"),
     [
         ([full("甲"), full("乙")], None),
-        ([full("甲")], "入党介绍人应为2名正式党员"),
-        ([full("甲"), full("乙"), full("丙")], "入党介绍人应为2名正式党员"),
+        ([full("甲")], "应有2名正式党员作入党介绍人"),
+        ([full("甲"), full("乙"), full("丙")], "应有2名正式党员作入党介绍人"),
         ([full("甲"), full("甲")], "不能是同一人"),
         ([full("甲"), full("乙", is_full_member=False)], "乙不是正式党员，不能担任入党介绍人"),
-        ([full("甲"), full("乙", under_probation_discipline=True)], "乙正在留党察看期间"),
+        ([full("甲"), full("乙", under_probation_discipline=True)], "乙受留党察看处分"),
         ([full("甲"), full("乙", in_branch=False)], "乙不是本支部的党员"),
         ([full("甲"), full("乙", on_roll=False)], "乙当前党籍状态不正常"),
     ],

@@ -42,7 +42,7 @@ def refused(message, call, *args, **kwargs):
 
 def test_it_refuses_an_applicant_under_18_on_the_application_date(world):
     number = make_id_number("2005-03-01", male=True, sequence=41)
-    refused("应年满18年", open_file, world, id_number=number, application_date=D(2023, 2, 28))
+    refused("应年满18周岁", open_file, world, id_number=number, application_date=D(2023, 2, 28))
     assert not Applicant.objects.exists()
     assert open_file(world, id_number=number, application_date=D(2023, 3, 1)).step == 1
 
@@ -85,13 +85,15 @@ def test_dates_cannot_go_backwards_or_into_the_future(world, applicant):
 def test_an_advisory_rule_warns_and_is_recorded(world, applicant):
     result = enter(world, applicant, 2, date=D(2022, 2, 11))  # more than a month after applying
     assert len(result.warnings) == 1
-    assert "一个月内派人谈话" in result.warnings[0]
+    assert "应在第1步“递交入党申请书”后1个月内办理" in result.warnings[0]
     assert StepRecord.objects.get(applicant=applicant, step=2).warnings == result.warnings
 
 
 def test_development_target_needs_a_full_year_as_activist(world, applicant):
     walk(world, applicant, 6)
-    refused("经过一年以上培养教育", walk, world, applicant, 7, s7=(D(2023, 7, 14), "branch", {}))
+    refused(
+        "应在第3步“推荐和确定入党积极分子”满1年后办理", walk, world, applicant, 7, s7=(D(2023, 7, 14), "branch", {})
+    )
     walk(world, applicant, 7)  # 2023-07-15: exactly a year
 
 
@@ -103,9 +105,9 @@ def test_development_target_needs_every_half_yearly_assessment(world, applicant)
 
 def test_contacts_and_introducers_are_full_members_of_the_branch(world, applicant):
     walk(world, applicant, 4)
-    refused("培养联系人应为1至2名正式党员", enter, world, applicant, 5, contacts=[])
+    refused("应指定1至2名正式党员作为培养联系人", enter, world, applicant, 5, contacts=[])
     walk(world, applicant, 8)
-    refused("入党介绍人应为2名正式党员", enter, world, applicant, 9, introducers=["zhangsan"])
+    refused("应有2名正式党员作入党介绍人", enter, world, applicant, 9, introducers=["zhangsan"])
     # 王芳 is in the town's other branch: in the user's scope? No (branch admin): 404-like refusal.
     refused("不在您的管理范围内", enter, world, applicant, 9, introducers=["zhangsan", "wangfang"])
     # For the town it is in scope, but outside the applicant's branch.
@@ -165,9 +167,9 @@ def test_members_left_out_of_the_expected_count_are_kept_with_the_reason(world, 
 
 def test_upper_approval_after_three_months_warns_and_after_six_is_refused(world, applicant):
     walk(world, applicant, 16)
-    refused("最长不超过六个月", enter, world, applicant, 17, date=D(2024, 4, 11))
+    refused("应在第15步“支部大会讨论”后6个月内办理", enter, world, applicant, 17, date=D(2024, 4, 11))
     result = enter(world, applicant, 17, date=D(2024, 4, 10))
-    assert any("三个月内审批" in w for w in result.warnings)
+    assert any("后3个月内办理（《中国共产党发展党员工作细则》第二十三条）" in w for w in result.warnings)
 
 
 def test_the_upper_committee_may_refuse_admission_with_a_reason(world, applicant):
@@ -192,7 +194,7 @@ def test_the_upper_committee_may_refuse_admission_with_a_reason(world, applicant
 
 def test_regularization_vote_not_before_a_year(world, applicant):
     walk(world, applicant, 22)
-    refused("预备期为一年", enter, world, applicant, 23, date=D(2024, 10, 9))
+    refused("满1年后办理（《中国共产党章程》第七条）", enter, world, applicant, 23, date=D(2024, 10, 9))
 
 
 def test_extension_once_then_regularization_at_the_new_end(world, applicant):

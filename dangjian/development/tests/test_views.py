@@ -70,7 +70,7 @@ def test_open_a_file_through_the_page(world):
         "education": "bachelor",
     }
     response = client.post(reverse("development:new", args=[world.village.pk]), data)
-    assert "应年满18年" in response.text
+    assert "应年满18周岁" in response.text
     assert not Applicant.objects.filter(name="吴八").exists()
 
 
