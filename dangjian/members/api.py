@@ -131,7 +131,7 @@ class MemberViewSet(ServiceViewSet):
         services.update_member(actor=request.user, member=member, **data)
         return self.respond(member)
 
-    @extend_schema(request=StatusChangeSerializer, responses=MemberSerializer)
+    @extend_schema(summary="变更党籍状态", request=StatusChangeSerializer, responses=MemberSerializer)
     @action(detail=True, methods=["post"])
     def status(self, request: Request, pk: str | None = None) -> Response:
         """变更党籍状态 on a date; the status history keeps every change."""
@@ -144,6 +144,7 @@ class MemberViewSet(ServiceViewSet):
         services.delete_member(actor=self.request.user, member=instance)
 
     @extend_schema(
+        summary="查看完整身份证号码和电话（记入安全审计）",
         request=None,
         responses=inline_serializer(
             "RevealedNumbers", {"id_number": serializers.CharField(), "phone": serializers.CharField()}
@@ -157,6 +158,7 @@ class MemberViewSet(ServiceViewSet):
         return Response(services.reveal_numbers(actor=request.user, member=member))
 
     @extend_schema(
+        summary="党员统计概况",
         parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, description="年龄计算日期，默认今天")],
         responses=SummarySerializer,
     )

@@ -116,7 +116,7 @@ class PartyGroupViewSet(ServiceViewSet):
         )
         return self.respond(group)
 
-    @extend_schema(request=DissolveInput, responses={204: None})
+    @extend_schema(summary="撤销党小组", request=DissolveInput, responses={204: None})
     @action(detail=True, methods=["post"])
     def dissolve(self, request: Request, pk: str) -> Response:
         group = self.get_object()

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -60,14 +61,16 @@ class ExportResponse(HttpResponse):
 
 def _attachment(workbook: Workbook, filename: str, rows: int) -> ExportResponse:
     response = ExportResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     workbook.save(response)
     response.rows = rows
     return response
 
 
 def _members(members: QuerySet[Member]) -> Iterator[Member]:
-    return members.select_related("organization").order_by("org_path", "name_pinyin", "pk").iterator(CHUNK)
+    """In the order the roster shows them: the one chosen (``sort``), else by organization."""
+    order = members.query.order_by or ("org_path", "name_pinyin", "pk")
+    return members.select_related("organization").order_by(*order).iterator(CHUNK)
 
 
 def _numbers(member: Member, unmasked: bool) -> tuple[str, str]:

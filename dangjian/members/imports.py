@@ -138,6 +138,7 @@ KEEP_PROBLEMS = 100_000  # problems kept in detail (for the annotated workbook);
 SHOW_PROBLEMS = 1000  # of which the job keeps this many for its page
 INLINE_BYTES = 2 * 2**20  # a sheet unpacking to at most this (about 2,000 rows) is imported in the request
 PERIOD_REASON = "登记入册（导入）"
+NO_ROWS = f"“{SHEET}”表中没有要导入的党员：请从第2行起每行填写一名党员（可参照模板中“示例”表的示例行）"
 ID_ELSEWHERE = "该公民身份号码已在其他党组织登记，一人只能有一条党员记录"
 RACE = "导入时有公民身份号码刚被登记为党员（可能有人同时录入了同一人），未导入任何数据，请重新上传"
 
@@ -239,7 +240,7 @@ def _import(actor: Any, file: str | IO[bytes], progress: Progress | None) -> Imp
         except FileProblem as error:
             _add_all(report, error.problems)
         if not report.rows and not report.problems:
-            _add_all(report, [Problem(None, "", "", "表中没有要导入的党员")])
+            _add_all(report, [Problem(None, "", "", NO_ROWS)])
         report.timings["validate"] = clock() - started - report.timings["read"]
         if not report.ok:
             writes.abandon()
@@ -302,7 +303,7 @@ def _chunks(
             checker.set_header(values)
             break
     else:
-        raise FileProblem([Problem(None, "", "", "表中没有要导入的党员")])
+        raise FileProblem([Problem(None, "", "", NO_ROWS)])
     read = report.timings["read"] + clock() - started
     size = min(FIRST_CHUNK, CHUNK)  # the database waits for the first batch: a small one gets it going sooner
     while True:
@@ -449,29 +450,35 @@ class _Checker:
     def _sort_problems(self) -> None:
         self.report.problems.sort(key=lambda p: (p.row or 0, COLUMN_ORDER.get(p.column, len(COLUMNS))))
 
-    def _resolve(self, codes: set[str]) -> None:
-        """Look up the chunk's new organization codes: in the actor's write scope, or why not."""
-        wanted = sorted(codes - set(self.places) - {""})
+    def _resolve(self, texts: set[str]) -> None:
+        """Look up the chunk's new organization cells: in the actor's write scope, or why not. A
+        cell holds the code, or the code and the name as the template's drop-down offers them
+        ("T1-V1 中共兴丰村支部委员会"); a name that is not the code's is refused rather than guessed."""
+        wanted = sorted(texts - set(self.places) - {""})
         if not wanted:
             return
-        organizations = Organization.objects.filter(code__in=wanted, deleted_at__isnull=True)
+        code_of = {text: text.split(maxsplit=1)[0] for text in wanted}
+        organizations = Organization.objects.filter(code__in=set(code_of.values()), deleted_at__isnull=True)
         writable = {o.code: o for o in scope.scoped(self.actor, organizations, to_write=True)}
         readable = set(scope.scoped(self.actor, organizations).values_list("code", flat=True))
         existing = set(organizations.values_list("code", flat=True))
-        for code in wanted:
+        for text, code in code_of.items():
+            named = text[len(code) :].strip()
             if (organization := writable.get(code)) is not None:
                 errors = ErrorCollector()
                 services._check_placement(organization, errors)
-                if errors:
-                    self.places[code] = errors.errors["organization"][0]
+                if named and named not in (organization.name, organization.short_name):
+                    self.places[text] = f"组织代码“{code}”是“{organization.name}”，与所填名称“{named}”不符，请核对"
+                elif errors:
+                    self.places[text] = errors.errors["organization"][0]
                 else:
-                    self.places[code] = Place(organization.pk, organization.path, organization.founded_date)
+                    self.places[text] = Place(organization.pk, organization.path, organization.founded_date)
             elif code in readable:
-                self.places[code] = f"组织代码“{code}”：{scope.SEEN_ONLY}"
+                self.places[text] = f"组织代码“{code}”：{scope.SEEN_ONLY}"
             elif code in existing:
-                self.places[code] = f"组织代码“{code}”不在您的管理范围内"
+                self.places[text] = f"组织代码“{code}”不在您的管理范围内"
             else:
-                self.places[code] = f"组织代码“{code}”不存在，请核对"
+                self.places[text] = f"组织代码“{code}”不存在，请核对"
 
     def _member_ids(self, count: int) -> list[int | None]:
         """Ids for ``count`` new members: from the table's sequence on PostgreSQL, reserved several
@@ -499,8 +506,10 @@ class _Checker:
         ]
         report = self.report
         before = report.problem_count
+        flagged: set[str] = set()  # the row's cells already reported: the rules below add no second reason
 
         def problem(name: str, reason: str) -> None:
+            flagged.add(name)
             self.problem(row, name, cells[POSITION[name]], reason)
 
         (code, name, number, _, _, native_place, _, _, _, _, job, phone, address, *_) = texts
@@ -550,16 +559,17 @@ class _Checker:
             problem("birth_date", "出生日期不能晚于今天")
         category = chosen.get("category", "")
         joined, regularized = dates.get("joined_date"), dates.get("regularized_date")
-        if idn is not None:
-            facts = rules.MemberFacts(
-                id_number=idn,
-                gender=chosen.get("gender"),
-                birth_date=birth,
-                category=category,
-                joined_date=joined,
-                regularized_date=regularized,
-            )
-            for field_name, reason in rules.member_problems(facts, self.today).items():
+        # Checked with or without a valid ID number: a wrong number must not hide a 转正 date too early.
+        facts = rules.MemberFacts(
+            id_number=idn,
+            gender=chosen.get("gender"),
+            birth_date=birth,
+            category=category,
+            joined_date=joined,
+            regularized_date=regularized,
+        )
+        for field_name, reason in rules.member_problems(facts, self.today).items():
+            if field_name not in flagged:  # a date that did not read is not also "missing"
                 problem(field_name, reason)
         status, status_date, left_reason = (
             chosen.get("status", NORMAL),
@@ -571,7 +581,8 @@ class _Checker:
                 status=status, left_reason=left_reason, date=status_date, category=category, joined_date=joined
             )
             for field_name, reason in rules.status_problems(status_facts, self.today).items():
-                problem(field_name, reason)
+                if field_name not in flagged:
+                    problem(field_name, reason)
             if status != NORMAL and not texts[STATUS_DATE_AT]:
                 problem("status_date", f"党籍状态为{Status(status).label}时，请填写状态变更日期")
         place = self.places.get(code)

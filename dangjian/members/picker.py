@@ -9,6 +9,7 @@ narrowed to who may be chosen there): the picker only finds; ``within``/``roll``
 the suggestions the same way so that what is offered can also be taken.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -20,11 +21,22 @@ from django.utils.http import urlencode
 
 from dangjian.core import scope
 from dangjian.core.forms import posted_id
+from dangjian.orgs.models import Organization
 
 from .filters import search_members
 from .models import Category, Member, Status
 
 LIMIT = 20
+
+# Who may be chosen for a purpose an upper app knows (an officer: no one under 留党察看): the app
+# registers how it narrows the members (request, members) in its AppConfig.ready; the picker
+# then offers only those, and the form's queryset, narrowed the same way, takes only those.
+Narrowing = Callable[[HttpRequest, QuerySet[Member]], QuerySet[Member]]
+_PURPOSES: dict[str, Narrowing] = {}
+
+
+def register_purpose(name: str, narrow: Narrowing) -> None:
+    _PURPOSES[name] = narrow
 
 
 def member_pick(request: HttpRequest) -> HttpResponse:
@@ -40,6 +52,11 @@ def member_pick(request: HttpRequest) -> HttpResponse:
 def _narrowed(request: HttpRequest, members: QuerySet[Member]) -> QuerySet[Member]:
     if within := posted_id(request.GET.get("within")):
         members = members.filter(organization_id=within)
+    if under := posted_id(request.GET.get("under")):  # the organization's whole subtree, as far as it is in scope
+        top = scope.scoped(request.user, Organization.objects.filter(pk=under)).first()
+        members = members.filter(org_path__startswith=top.path) if top is not None else members.none()
+    if narrow := _PURPOSES.get(request.GET.get("purpose", "")):
+        members = narrow(request, members)
     if request.GET.get("roll"):
         members = members.filter(status__in=[status for status in Status if status.is_on_roll])
     if request.GET.get("full"):
@@ -58,15 +75,32 @@ class _Picking:
 
     template_name = ""
 
-    def __init__(self, *, within: Any = None, roll: bool = True, full: bool = False, attrs: Any = None):
+    def __init__(
+        self,
+        *,
+        within: Any = None,
+        under: Any = None,
+        roll: bool = True,
+        full: bool = False,
+        purpose: str = "",
+        extra: dict[str, Any] | None = None,
+        attrs: Any = None,
+    ):
         super().__init__(attrs)  # type: ignore[call-arg]
-        params: dict[str, Any] = {"within": getattr(within, "pk", within) or "", "roll": "1" if roll else ""}
-        params["full"] = "1" if full else ""
-        self.pick_url = f"{reverse('members:pick')}?{urlencode({k: v for k, v in params.items() if v})}"
+        params: dict[str, Any] = {
+            "within": getattr(within, "pk", within) or "",
+            "under": getattr(under, "pk", under) or "",
+        }
+        params |= {"roll": "1" if roll else "", "full": "1" if full else "", "purpose": purpose, **(extra or {})}
+        self.params = {key: value for key, value in params.items() if value}
+
+    @property
+    def pick_url(self) -> str:  # reversed when rendered: fields are declared before the URLs are loaded
+        return f"{reverse('members:pick')}?{urlencode(self.params)}"
 
     def chosen(self, values: list[Any]) -> list[Member]:
         queryset = getattr(getattr(self, "choices", None), "queryset", None)
-        ids = [int(value) for value in values if str(value).isdigit()]
+        ids = [pk for value in values if (pk := posted_id(value)) is not None]  # a tampered value: nothing
         if queryset is None or not ids:
             return []
         return list(queryset.filter(pk__in=ids).select_related("organization"))

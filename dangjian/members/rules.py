@@ -15,7 +15,7 @@ PROBATION_YEARS = 1  # 党章 第七条: 预备期为一年
 
 @dataclass(frozen=True)
 class MemberFacts:
-    id_number: IdNumber
+    id_number: IdNumber | None  # None: the number itself is wrong (reported on its own)
     gender: str | None
     birth_date: dt.date | None
     category: str
@@ -29,23 +29,29 @@ def gender_of(idn: IdNumber) -> Gender:
 
 
 def member_problems(facts: MemberFacts, today: dt.date) -> dict[str, str]:
-    """Field → what is wrong, for a member's identity and dates; empty when all is consistent."""
+    """Field → what is wrong, for a member's identity and dates; empty when all is consistent.
+
+    Without a valid ID number the checks that need it (birth date and gender against it) are left
+    out, and the age is checked against the birth date given, if any: a wrong number is one
+    problem, and it does not hide the others of the same record."""
     problems: dict[str, str] = {}
     idn = facts.id_number
-    if facts.birth_date and facts.birth_date != idn.birth_date:
-        problems["birth_date"] = f"出生日期{facts.birth_date:%Y-%m-%d}与公民身份号码中的{idn.birth_date:%Y-%m-%d}不一致"
-    expected_gender = gender_of(idn)
-    if facts.gender and facts.gender != expected_gender:
-        problems["gender"] = f"性别与公民身份号码不一致（按号码第17位应为{expected_gender.label}）"
-    birth = idn.birth_date
+    birth = facts.birth_date
+    if idn is not None:
+        if birth and birth != idn.birth_date:
+            problems["birth_date"] = f"出生日期{birth:%Y-%m-%d}与公民身份号码中的{idn.birth_date:%Y-%m-%d}不一致"
+        expected_gender = gender_of(idn)
+        if facts.gender and facts.gender != expected_gender:
+            problems["gender"] = f"性别与公民身份号码不一致（按号码第17位应为{expected_gender.label}）"
+        birth = idn.birth_date
     joined = facts.joined_date
     if joined:
         if joined > today:
             problems["joined_date"] = "入党日期不能晚于今天"
-        elif joined < add_years(birth, MIN_AGE_TO_JOIN):
+        elif birth and joined < add_years(birth, MIN_AGE_TO_JOIN):
             problems["joined_date"] = (
                 f"入党日期{joined:%Y-%m-%d}时未满{MIN_AGE_TO_JOIN}周岁（出生于{birth:%Y-%m-%d}），"
-                "依据《发展党员工作细则》第五条"
+                "依据《中国共产党发展党员工作细则》第五条"
             )
     regularized = facts.regularized_date
     if facts.category == Category.PROBATIONARY and regularized:
@@ -58,7 +64,7 @@ def member_problems(facts: MemberFacts, today: dt.date) -> dict[str, str]:
         elif regularized < add_years(joined, PROBATION_YEARS):
             problems["regularized_date"] = (
                 f"转正日期应在入党日期满一年之后（不早于{add_years(joined, PROBATION_YEARS):%Y-%m-%d}），"
-                "依据党章第七条：预备期为一年"
+                "依据《中国共产党章程》第七条，预备期为一年"
             )
     return problems
 
@@ -140,7 +146,7 @@ def status_problems(facts: StatusFacts, today: dt.date) -> dict[str, str]:
             "党籍状态为出党时，请选择出党方式（退党除名、除名、自行脱党除名、开除党籍或取消预备党员资格）"
         )
     elif facts.status != Status.LEFT and facts.left_reason:
-        problems["left_reason"] = "只有出党才填写出党方式"
+        problems["left_reason"] = "党籍状态为出党时才填写出党方式"
     elif facts.left_reason == LeftReason.PROBATION_CANCELLED and facts.category != Category.PROBATIONARY:
         problems["left_reason"] = "取消预备党员资格只适用于预备党员"
     if status_date:

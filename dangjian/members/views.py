@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -47,13 +47,24 @@ def member_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     organization = filterset.form.cleaned_data.get("organization") if valid else None
+    sort = (filterset.form.cleaned_data.get("sort") if valid else "") or "org"
     context = {
         "filter": filterset,
         "page": page,
+        # (number or "…", shown on wide screens only): a phone shows one neighbour each side, so the bar fits.
+        "page_numbers": [
+            (number, isinstance(number, int) and abs(number - page.number) == 2)
+            for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ],
         "query": query.urlencode(),
+        "kept": [(name, value) for name, values in query.lists() for value in values],  # the jump form's
+        "headers": _headers(query, sort),
+        "sort": sort,
         "may_write": _may_write(request),
         "main_filters": MAIN_FILTERS,
-        "more_filters_used": any(request.GET.get(name) for name in filterset.form.fields if name not in MAIN_FILTERS),
+        "more_filters_used": any(
+            request.GET.get(name) for name in filterset.form.fields if name not in (*MAIN_FILTERS, "sort")
+        ),
         "may_export": scope.role_allows(request.user, lambda role: role.reads_members),
         "may_export_full": role_reveals(request.user),
         "pending_corrections": (
@@ -65,6 +76,44 @@ def member_list(request: HttpRequest) -> HttpResponse:
     }
     template = "members/_member_rows.html" if request.headers.get("HX-Request") else "members/member_list.html"
     return render(request, template, context)
+
+
+# The roster's columns; those people sort by carry the key of their order (filters.SORTS).
+COLUMNS = (
+    ("姓名", "name"),
+    ("性别", ""),
+    ("民族", ""),
+    ("出生日期", "birth"),
+    ("公民身份号码", ""),
+    ("学历", ""),
+    ("人员类别", ""),
+    ("入党日期", "joined"),
+    ("党籍状态", ""),
+    ("所在党组织", "org"),
+)
+
+
+def _headers(query: QueryDict, sort: str) -> list[dict[str, str]]:
+    """Each column header: its label and, for a sortable one, the link that sorts by it (again:
+    the other way) and the arrow of the current order."""
+    base = query.copy()
+    base.pop("sort", None)
+    headers = []
+    for label, key in COLUMNS:
+        header = {"label": label, "href": "", "arrow": "", "title": ""}
+        if key:
+            current = sort.removeprefix("-") == key
+            descending = sort.startswith("-")
+            wanted = f"-{key}" if current and not descending else key
+            if wanted != "org":
+                base["sort"] = wanted
+            else:
+                base.pop("sort", None)
+            header["href"] = f"?{base.urlencode()}"
+            header["arrow"] = ("↓" if descending else "↑") if current else ""
+            header["title"] = f"按{label}{'倒序' if wanted.startswith('-') else '顺序'}排列"
+        headers.append(header)
+    return headers
 
 
 def member_export(request: HttpRequest) -> HttpResponse:
@@ -84,25 +133,24 @@ def member_export(request: HttpRequest) -> HttpResponse:
     assert acting is not None  # require_role passed
     organization = filterset.form.cleaned_data.get("organization") or acting.organization
     today = timezone.localdate()
-    if request.GET.get("layout") == "roster":
+    roster = request.GET.get("layout") == "roster"
+    # The file says what it holds: a copy with the full numbers is not mistaken for a masked one.
+    what = "党员花名册" if roster else "党员信息"
+    full = "（含完整号码）" if unmasked else ""
+    filename = f"{organization.display_name}{what}{full}-{today:%Y%m%d}.xlsx"
+    if roster:
         response = exports.roster_workbook(
-            filterset.qs,
-            title=f"{organization.name}党员花名册",
-            as_of=today,
-            unmasked=unmasked,
-            filename=f"roster-{organization.code}-{today:%Y%m%d}.xlsx",
+            filterset.qs, title=f"{organization.name}党员花名册", as_of=today, unmasked=unmasked, filename=filename
         )
     else:
-        response = exports.members_workbook(
-            filterset.qs, unmasked=unmasked, filename=f"members-{organization.code}-{today:%Y%m%d}.xlsx"
-        )
+        response = exports.members_workbook(filterset.qs, unmasked=unmasked, filename=filename)
     filters = {k: v for k, v in request.GET.items() if k not in ("page",) and v}
     audit.record(
         Event.EXPORT,
         actor=request.user,
         target=organization,
         details={
-            "what": "党员花名册" if request.GET.get("layout") == "roster" else "党员信息",
+            "what": what,
             "rows": response.rows,
             "filters": filters,
             "unmasked": unmasked,

@@ -27,6 +27,7 @@ from dangjian.orgs.widgets import OrganizationPicker
 
 from . import services
 from .models import PartyGroup
+from .picker import MemberPicker, MembersPicker
 
 
 def _organization(request: HttpRequest, pk: int) -> Organization:
@@ -50,12 +51,15 @@ register_panel("party_groups", groups_panel)
 class GroupForm(StyledForm):
     name = forms.CharField(label="党小组名称", max_length=50)
 
-    def __init__(self, *args: Any, roll: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roll: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Found with the member picker among the branch's members on the roll.
         self.fields["members"] = IdsField(
-            label="组员", queryset=roll, required=False, widget=forms.CheckboxSelectMultiple
+            label="组员", queryset=roll, required=False, widget=MembersPicker(within=organization)
         )
-        self.fields["leader"] = forms.ModelChoiceField(label="党小组长", queryset=roll, required=False)
+        self.fields["leader"] = forms.ModelChoiceField(
+            label="党小组长", queryset=roll, required=False, widget=MemberPicker(within=organization)
+        )
 
 
 def groups(request: HttpRequest, pk: int) -> HttpResponse:
@@ -63,7 +67,7 @@ def groups(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _organization(request, pk)
     scope.require_role(request.user, lambda role: role.reads_members, "查看党小组")
     roll = _roll(request, organization)
-    form = GroupForm(request.POST or None, roll=roll)
+    form = GroupForm(request.POST or None, roll=roll, organization=organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -81,7 +85,7 @@ def groups(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("members:groups", pk=organization.pk)
     existing = scope.scoped(request.user, PartyGroup.objects.filter(organization=organization))
     group_forms = [
-        (group, GroupForm(prefix=f"g{group.pk}", roll=roll, initial=_group_initial(group)))
+        (group, GroupForm(prefix=f"g{group.pk}", roll=roll, organization=organization, initial=_group_initial(group)))
         for group in existing.prefetch_related("members")
     ]
     return render(
@@ -106,7 +110,7 @@ def _group_initial(group: PartyGroup) -> dict[str, Any]:
 def group_edit(request: HttpRequest, pk: int, group: int) -> HttpResponse:
     organization = _organization(request, pk)
     found = scope.get_scoped_or_404(request.user, PartyGroup.objects.filter(organization=organization), pk=group)
-    form = GroupForm(request.POST, prefix=f"g{found.pk}", roll=_roll(request, organization))
+    form = GroupForm(request.POST, prefix=f"g{found.pk}", roll=_roll(request, organization), organization=organization)
     if form.is_valid():
         data = form.cleaned_data
         try:

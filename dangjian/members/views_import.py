@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from dangjian.core import audit, scope
 from dangjian.core.forms import StyledForm
 from dangjian.core.models import Event, User
+from dangjian.orgs.models import BRANCH_LEVEL_KINDS, Organization
 
 from . import import_files, imports, tasks
 from .models import MemberImport
@@ -75,15 +76,28 @@ def member_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/import_form.html",
-        {"form": form, "jobs": jobs, "columns": imports.COLUMNS, "inline_rows": 2000},
+        {
+            "form": form,
+            "jobs": jobs,
+            "required": "、".join(column.header for column in imports.REQUIRED),
+            "inline_rows": 2000,
+        },
     )
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
+    """The template for this user: the organizations they may register members in (those that
+    hold members, in their write scope) make the drop-down of the first column and the example."""
     _require_role(request)
+    holders = Organization.objects.filter(
+        Q(kind__in=BRANCH_LEVEL_KINDS) | Q(holds_members_directly=True), abolished_date__isnull=True
+    )
+    organizations = list(
+        scope.scoped(request.user, holders, to_write=True).order_by("path").values_list("code", "name")
+    )
     response = HttpResponse(content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, "党员信息导入模板.xlsx") or ""
-    import_files.template_workbook(response)  # type: ignore[arg-type]  # a response is a writable file
+    import_files.template_workbook(response, organizations)  # type: ignore[arg-type]  # a response is a writable file
     return response
 
 

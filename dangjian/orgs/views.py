@@ -52,12 +52,16 @@ DUTY_PAGES = (  # where the 三员, who read no members, start
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """首页: the acting organization's totals and (the first of) its direct subordinates."""
+    """首页: the acting organization's totals and (the first of) its direct subordinates; for a
+    党员, their own home (members' ``{% member_home %}``: their record, organization, probation,
+    what is due from them), without the organization's figures."""
     acting = scope.acting(request.user)
     if acting is not None and not acting.allows(lambda role: role.reads_members or role == Role.MEMBER):
         for allowed, page in DUTY_PAGES:
             if acting.allows(allowed):
                 return redirect(page)
+    if acting is not None and acting.roles == {Role.MEMBER}:
+        return render(request, "orgs/dashboard.html", {"member_home": True})
     organization = _acting_organization(request)
     children = tree.children_with_counts(request.user, organization)
     return render(

@@ -342,7 +342,7 @@ def test_missing_columns_are_named(world, unchanged):
 
 
 def test_an_empty_sheet(world, unchanged):
-    assert [p.reason for p in run(world.branch_admin).problems] == ["表中没有要导入的党员"]
+    assert [p.reason for p in run(world.branch_admin).problems] == [imports.NO_ROWS]
 
 
 def test_a_role_without_write_rights_is_refused(world, unchanged):
@@ -356,3 +356,38 @@ def test_a_registration_made_after_the_check_fails_the_commit_and_writes_nothing
     report = run(world.town_admin, person(1), line(id_number=world.wangfang.id_number))
     assert (report.created, report.message) == (0, imports.RACE)
     assert not report.ok
+
+
+# Every problem of a row at once
+
+
+def test_a_wrong_id_number_does_not_hide_a_regularized_date_too_early(world, unchanged):
+    number = make_id_number("1985-04-12", male=True, sequence=40)
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    report = run(world.branch_admin, line(id_number=wrong, regularized_date="2008-12-01"))
+    assert [p.column for p in report.problems] == ["公民身份号码", "转正日期"]
+    assert "转正日期应在入党日期满一年之后" in report.problems[1].reason
+
+
+def test_without_a_valid_number_the_age_at_joining_is_checked_against_the_birth_date_given(world, unchanged):
+    report = run(world.branch_admin, line(id_number="4301", birth_date="1995-01-01"))
+    assert [p.column for p in report.problems] == ["公民身份号码", "入党日期"]
+    assert "未满18周岁" in report.problems[1].reason
+
+
+def test_a_regularized_date_that_does_not_read_is_not_also_called_missing(world, unchanged):
+    report = run(world.branch_admin, line(regularized_date="去年"))
+    assert reasons(report, 2) == ["日期“去年”无法识别，请按 2005-08-01 填写"]
+
+
+def test_the_organization_may_be_given_with_its_name_as_the_template_offers_it(world):
+    report = run(world.branch_admin, line(organization_code=f"T1-V1 {world.village.name}"))
+    assert report.ok, report.problems
+    assert Member.objects.get(name="刘洋").organization == world.village
+
+
+def test_an_organization_code_with_another_organizations_name_is_refused(world, unchanged):
+    report = run(world.branch_admin, line(organization_code=f"T1-V1 {world.community.name}"))
+    assert reasons(report, 2, "所在党组织代码") == [
+        f"组织代码“T1-V1”是“{world.village.name}”，与所填名称“{world.community.name}”不符，请核对"
+    ]

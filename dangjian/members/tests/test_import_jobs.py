@@ -1,6 +1,7 @@
 """党员信息导入 as the user meets it: the template, the upload, the job's progress, the report
 with every bad cell, the marked workbook; a job is its author's alone."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 
 from conftest import make_id_number
 from dangjian.core import excel, sheet_pieces
+from dangjian.core.crypto import lookup_hash
 from dangjian.core.models import AuditEvent, Event, RoleAssignment
 from dangjian.core.scope import forget_acting
 from dangjian.members import import_files, imports, tasks
@@ -43,7 +45,20 @@ def test_the_template_has_the_headers_drop_downs_and_instructions(world):
     for validation in sheet.data_validations.dataValidation:
         column = str(validation.sqref).split(":")[0].rstrip("0123456789")
         lists[sheet.cell(row=1, column=_index(column)).value] = validation.formula1
-    assert set(lists) == {"性别", "民族", "学历", "学位", "职业类别", "人员类别", "党籍状态", "出党方式", "党员中心户"}
+    assert set(lists) == {
+        *(
+            "所在党组织代码",
+            "性别",
+            "民族",
+            "学历",
+            "学位",
+            "职业类别",
+            "人员类别",
+            "党籍状态",
+            "出党方式",
+            "党员中心户",
+        )
+    }
     assert lists["性别"] == '"男,女"'
     assert lists["党员中心户"] == '"是,否"'
     # The 58 民族 do not fit in Excel's 255 characters: the list is on a hidden sheet.
@@ -60,6 +75,58 @@ def _index(letters: str) -> int:
     from openpyxl.utils import column_index_from_string
 
     return column_index_from_string(letters)
+
+
+def _drop_down(sheet, header):
+    for validation in sheet.data_validations.dataValidation:
+        column = str(validation.sqref).split(":")[0].rstrip("0123456789")
+        if sheet.cell(row=1, column=_index(column)).value == header:
+            return validation.formula1
+    return None
+
+
+def _saved(book):
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_the_template_offers_the_users_own_organizations_with_code_and_name(world):
+    branch = world.client(world.branch_admin).get(reverse("members:import_template"))
+    sheet = load_workbook(io.BytesIO(branch.content))["党员信息"]
+    assert _drop_down(sheet, "所在党组织代码") == f'"T1-V1 {world.village.name}"'
+    town = world.client(world.town_admin).get(reverse("members:import_template"))
+    options = _drop_down(load_workbook(io.BytesIO(town.content))["党员信息"], "所在党组织代码").strip('"').split(",")
+    # The branches of the town; not the town itself (it holds no members), nothing outside it.
+    assert sorted(options) == sorted(f"{o.code} {o.name}" for o in (world.village, world.community))
+
+
+def test_the_templates_example_row_imports_as_it_is(world):
+    response = world.client(world.branch_admin).get(reverse("members:import_template"))
+    book = load_workbook(io.BytesIO(response.content))
+    example = [cell.value for cell in book[import_files.EXAMPLE_SHEET][2]]
+    assert example[0] == f"T1-V1 {world.village.name}"
+    assert [cell.value for cell in book["填写说明"]["D"][1 : len(HEADERS) + 1]] == example
+    book["党员信息"].append(example)
+    report = imports.import_members(actor=world.branch_admin, file=_saved(book))
+    assert report.ok, report.problems
+    member = Member.objects.get(id_hash=lookup_hash(import_files.EXAMPLE["id_number"]))
+    assert (member.name, member.organization) == ("张三", world.village)
+    assert (member.get_gender_display(), member.birth_date, member.regularized_date) == (
+        "男",
+        dt.date(1970, 3, 15),
+        dt.date(2001, 7, 1),
+    )
+
+
+def test_the_template_as_downloaded_imports_nobody_and_says_where_to_fill_in(world):
+    # The example sits on a sheet of its own: a template uploaded unfilled registers no made-up person.
+    response = world.client(world.branch_admin).get(reverse("members:import_template"))
+    before = Member.objects.count()
+    report = imports.import_members(actor=world.branch_admin, file=io.BytesIO(response.content))
+    assert [p.reason for p in report.problems] == [imports.NO_ROWS]
+    assert Member.objects.count() == before
 
 
 def test_the_filled_template_imports(world):

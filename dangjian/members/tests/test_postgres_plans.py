@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from dangjian.core import scope
+from dangjian.members.filters import MemberFilter
 from dangjian.members.models import Member
 
 pytestmark = pytest.mark.postgres
@@ -44,3 +45,19 @@ def test_the_path_columns_compare_bytewise(db):
             "WHERE column_name IN ('path', 'org_path') AND table_name IN ('orgs_organization', 'members_member')"
         )
         assert dict(cursor.fetchall()) == {"orgs_organization": "C", "members_member": "C"}
+
+
+@pytest.mark.parametrize("sort", ["org", "-org"])
+def test_by_organization_either_way_the_roster_is_read_from_its_index(world, sort):
+    members = MemberFilter({"sort": sort}, queryset=scope.scoped(world.county_admin, Member.objects.all())).qs[:20]
+    plan = plan_of(members)
+    assert "member_roster_order" in plan, plan
+    assert "Sort" not in plan, plan
+
+
+@pytest.mark.parametrize("sort", ["name", "-joined", "birth"])
+def test_the_other_orders_sort_the_subtrees_range_keeping_only_the_page(world, sort):
+    members = MemberFilter({"sort": sort}, queryset=scope.scoped(world.town_admin, Member.objects.all())).qs[:20]
+    plan = plan_of(members)
+    assert plan.index("Limit") < plan.index("Sort") < plan.index("member_roster_order"), plan
+    assert "Index Cond" in plan, plan

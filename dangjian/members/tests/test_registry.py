@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import logging
 from io import StringIO
+from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import FieldError
@@ -18,7 +19,7 @@ from dangjian.core import crypto
 from dangjian.core.errors import DomainError
 from dangjian.core.models import AuditEvent, Event
 from dangjian.core.services import update_security_settings
-from dangjian.members import services
+from dangjian.members import services, timeline
 from dangjian.members.filters import search_members
 from dangjian.members.models import CorrectionRequest, CorrectionStatus, Member, StatusPeriod
 from dangjian.members.timeline import entries
@@ -156,7 +157,7 @@ def test_a_status_change_keeps_its_date_so_the_status_on_any_day_is_known(world)
     ("status", "date", "left_reason", "field", "message"),
     [
         ("left", dt.date(2024, 1, 1), "", "left_reason", "请选择出党方式"),
-        ("mobile", dt.date(2024, 1, 1), "expelled", "left_reason", "只有出党才填写出党方式"),
+        ("mobile", dt.date(2024, 1, 1), "expelled", "left_reason", "党籍状态为出党时才填写出党方式"),
         ("left", dt.date(2024, 1, 1), "probation_cancelled", "left_reason", "只适用于预备党员"),
         ("mobile", dt.date(1999, 1, 1), "", "status_date", "不能早于入党日期"),
         ("mobile", dt.date(2999, 1, 1), "", "status_date", "不能晚于今天"),
@@ -316,11 +317,27 @@ def test_the_export_is_the_search_on_screen(world, lisi):
     assert outside.status_code == 400 and "不在您的管理范围内" in outside.content.decode()
 
 
+def test_masked_and_full_exports_download_under_different_names(world):
+    client = world.client(world.county_admin)
+    names = {}
+    for label, params in {
+        "masked": {},
+        "full": {"full": "1"},
+        "roster": {"layout": "roster"},
+        "roster full": {"layout": "roster", "full": "1"},
+    }.items():
+        names[label] = unquote(client.get("/members/export/", params)["Content-Disposition"]).split("''", 1)[1]
+    assert len(set(names.values())) == 4, names
+    assert "含完整号码" in names["full"] and "含完整号码" in names["roster full"]
+    assert "含完整号码" not in names["masked"] + names["roster"]
+
+
 def test_the_roster_is_laid_out_for_printing(world, lisi):
     response = world.client(world.town_admin).get(
         "/members/export/", {"layout": "roster", "organization": world.town.pk}
     )
-    assert response["Content-Disposition"].startswith('attachment; filename="roster-T1-')
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+    assert f"filename*=utf-8''{world.town.display_name}党员花名册-" in unquote(response["Content-Disposition"])
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet["A1"].value == "中共坪塘镇委员会党员花名册"
@@ -423,8 +440,25 @@ def test_the_member_page_shows_every_field_and_the_timeline(world, lisi):
     assert timeline == [
         (dt.date(2024, 3, 1), "党籍状态", "党籍状态变为流动"),
         (dt.date(2001, 7, 1), "人员类别", "转为正式党员"),
-        (dt.date(2000, 7, 1), "人员类别", "入党，为预备党员"),
         (dt.date(2000, 7, 1), "组织关系", "编入中共兴丰村支部委员会（登记入册）"),
+        (dt.date(2000, 7, 1), "人员类别", "入党，为预备党员"),
+    ]
+
+
+def test_the_timeline_is_newest_first_within_a_day_too(world, lisi, monkeypatch):
+    # Read from the top back in time: on the day of joining, the branch meeting's decision
+    # (a step of a procedure, yielded in the order it happened) comes below what it changed.
+    def steps(member):
+        yield timeline.Entry(dt.date(2000, 7, 1), "发展党员", "第15步 支部大会讨论")
+        yield timeline.Entry(dt.date(2000, 7, 1), "发展党员", "第16步 上级党委派人谈话")
+
+    monkeypatch.setattr(timeline, "_sources", [steps, *timeline._sources])
+    day = [e.text for e in entries(Member.objects.get(pk=lisi.pk)) if e.date == dt.date(2000, 7, 1)]
+    assert day == [
+        "编入中共兴丰村支部委员会（登记入册）",
+        "入党，为预备党员",
+        "第16步 上级党委派人谈话",
+        "第15步 支部大会讨论",
     ]
 
 
@@ -473,3 +507,14 @@ def test_a_full_member_needs_a_regularized_date_wherever_entered(world):
     assert response.status_code == 400
     assert "正式党员请填写转正日期" in str(response.json())
     assert not Member.objects.filter(name="周八").exists()
+
+
+def test_the_export_follows_the_order_chosen_on_the_roster(world):
+    def names(params):
+        sheet = load_workbook(io.BytesIO(client.get("/members/export/", params).content), read_only=True).active
+        return [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+    client = world.client(world.county_admin)
+    Member.objects.filter(pk=world.wangfang.pk).update(birth_date=dt.date(1960, 1, 1))
+    assert names({"sort": "birth"})[0] == "王芳"
+    assert names({"sort": "-birth"})[-1] == "王芳"
