@@ -1,7 +1,9 @@
 """Settings for dangjian, read from the environment.
 
 Two profiles:
-- development (the default): DEBUG on, SQLite in ``var/dangjian.sqlite3``, a fixed insecure key;
+- development (the default): DEBUG on unless ``DEBUG=0`` (``make run`` sets it, so the demo shows
+  the application's own error pages; ``make dev`` keeps Django's debug pages), SQLite in
+  ``var/dangjian.sqlite3``, a fixed insecure key;
 - production (``DANGJIAN_PROFILE=production``): DEBUG off, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
   ``DATABASE_URL`` required, HTTPS-only cookies and security headers; passes ``check --deploy``.
 """
@@ -187,7 +189,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # Production serves the collected, hashed files (collectstatic); development and tests serve
-# straight from the app and static/ folders.
+# straight from the app and static/ folders (WhiteNoise reads them at start-up, with DEBUG on or
+# off: make run needs no collectstatic).
 STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")) if PRODUCTION else None
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -249,7 +252,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "dangjian.core.schema.ChineseSummaries",
     "EXCEPTION_HANDLER": "dangjian.core.api.exception_handler",
 }
 
@@ -257,7 +260,7 @@ FILTERS_EMPTY_CHOICE_LABEL = "全部"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "dangjian API",
-    "DESCRIPTION": "基层党建信息化管理平台 API. Every list and object is limited to the caller's scope.",
+    "DESCRIPTION": "基层党建信息化管理平台 API。所有列表、详情和统计均限于调用者的管理范围（所在组织及其下级组织）。",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

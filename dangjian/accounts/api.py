@@ -35,6 +35,7 @@ class TokenObtainView(APIView):
     throttle_scope = "token"
 
     @extend_schema(
+        summary="以用户名和密码获取 API 令牌",
         request=TokenRequestSerializer,
         responses={
             201: inline_serializer(

@@ -175,19 +175,19 @@ class SanctionViewSet(ServiceViewSet):
         result = operation(actor=request.user, sanction=sanction, **self.parse(request, serializer))
         return self.respond(result)
 
-    @extend_schema(request=ExtendInput, responses=SanctionSerializer)
+    @extend_schema(summary="延长留党察看期", request=ExtendInput, responses=SanctionSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request: Request, pk: str) -> Response:
         """延长留党察看一年：仅一年期的留党察看，期满时，只能一次。"""
         return self._do(request, services.extend_probation_discipline, ExtendInput)
 
-    @extend_schema(request=RestoreInput, responses=SanctionSerializer)
+    @extend_schema(summary="恢复党员权利", request=RestoreInput, responses=SanctionSerializer)
     @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str) -> Response:
         """恢复党员权利：留党察看（含延长）期满之日或以后。"""
         return self._do(request, services.restore_rights, RestoreInput)
 
-    @extend_schema(request=ExpelInput, responses={200: SanctionSerializer})
+    @extend_schema(summary="留党察看期间开除党籍", request=ExpelInput, responses={200: SanctionSerializer})
     @action(detail=True, methods=["post"])
     def expel(self, request: Request, pk: str) -> Response:
         """留党察看期间开除党籍：答复为新的开除党籍记录（原留党察看随之结束）。"""

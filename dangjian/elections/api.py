@@ -112,21 +112,21 @@ class TermViewSet(ServiceViewSet):
         term = services.start_term(actor=request.user, **self.parse(request, TermStartInput))
         return self.respond(term, status.HTTP_201_CREATED)
 
-    @extend_schema(request=TermEndInput, responses=TermSerializer)
+    @extend_schema(summary="结束届次", request=TermEndInput, responses=TermSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         term = self.get_object()
         services.end_term(actor=request.user, term=term, **self.parse(request, TermEndInput))
         return self.respond(term)
 
-    @extend_schema(request=AppointInput, responses={201: TermSerializer})
+    @extend_schema(summary="任命班子成员", request=AppointInput, responses={201: TermSerializer})
     @action(detail=True, methods=["post"])
     def appoint(self, request: Request, pk: str) -> Response:
         term = self.get_object()
         services.appoint_officer(actor=request.user, term=term, **self.parse(request, AppointInput))
         return self.respond(term, status.HTTP_201_CREATED)
 
-    @extend_schema(request=RelieveInput, responses=TermSerializer)
+    @extend_schema(summary="免去班子成员职务", request=RelieveInput, responses=TermSerializer)
     @action(detail=True, methods=["post"])
     def relieve(self, request: Request, pk: str) -> Response:
         term = self.get_object()
@@ -161,6 +161,7 @@ class StructureReportViewSet(viewsets.GenericViewSet[Any]):
     serializer_class = StructureReportSerializer
     queryset = Organization.objects.none()  # the report is computed, never listed from here
 
+    @extend_schema(summary="班子配备情况")
     def list(self, request: Request) -> Response:
         acting = scope.require_role(request.user, lambda role: role.reads_organizations, "查看组织设置体检")
         root = acting.organization

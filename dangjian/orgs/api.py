@@ -175,7 +175,7 @@ class OrganizationViewSet(ServiceViewSet):
     def perform_destroy(self, instance: Organization) -> None:
         services.delete_organization(actor=self.request.user, organization=instance)
 
-    @extend_schema(request=CoveredUnitInput, responses={201: OrganizationSerializer})
+    @extend_schema(summary="登记覆盖单位", request=CoveredUnitInput, responses={201: OrganizationSerializer})
     @action(detail=True, methods=["post"], url_path="covered-units")
     def add_covered_unit(self, request: Request, pk: str) -> Response:
         """登记覆盖单位 (a 联合党支部 lists each unit it covers)."""
@@ -185,7 +185,7 @@ class OrganizationViewSet(ServiceViewSet):
         )
         return self.respond(organization, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CoveredUnitRemoval, responses=OrganizationSerializer)
+    @extend_schema(summary="移除覆盖单位", request=CoveredUnitRemoval, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"], url_path="covered-units/remove")
     def remove_covered_unit(self, request: Request, pk: str) -> Response:
         organization = self.get_object()
@@ -194,7 +194,7 @@ class OrganizationViewSet(ServiceViewSet):
         services.remove_covered_unit(actor=request.user, unit=unit)
         return self.respond(organization)
 
-    @extend_schema(request=CoManagementInput, responses={201: OrganizationSerializer})
+    @extend_schema(summary="设立共管关系", request=CoManagementInput, responses={201: OrganizationSerializer})
     @action(detail=True, methods=["post"], url_path="co-managers")
     def add_co_manager(self, request: Request, pk: str) -> Response:
         """设立共管关系: the organization in the URL is co-managed by ``co_manager``."""
@@ -204,7 +204,7 @@ class OrganizationViewSet(ServiceViewSet):
         )
         return self.respond(organization, status.HTTP_201_CREATED)
 
-    @extend_schema(request=CoManagementEnd, responses=OrganizationSerializer)
+    @extend_schema(summary="结束共管关系", request=CoManagementEnd, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"], url_path="co-managers/end")
     def end_co_manager(self, request: Request, pk: str) -> Response:
         organization = self.get_object()

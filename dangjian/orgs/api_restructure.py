@@ -160,27 +160,37 @@ class RestructuringViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         record = carry_out(actor=request.user, **arguments)
         return Response(RestructuringSerializer(record).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=MergeInput, responses={200: PlanSerializer, 201: RestructuringSerializer})
+    @extend_schema(
+        summary="合并党组织", request=MergeInput, responses={200: PlanSerializer, 201: RestructuringSerializer}
+    )
     @action(detail=False, methods=["post"])
     def merge(self, request: Request) -> Response:
         return self._operate(request, "merge")
 
-    @extend_schema(request=SplitInput, responses={200: PlanSerializer, 201: RestructuringSerializer})
+    @extend_schema(
+        summary="拆分党组织", request=SplitInput, responses={200: PlanSerializer, 201: RestructuringSerializer}
+    )
     @action(detail=False, methods=["post"])
     def split(self, request: Request) -> Response:
         return self._operate(request, "split")
 
-    @extend_schema(request=MoveInput, responses={200: PlanSerializer, 201: RestructuringSerializer})
+    @extend_schema(
+        summary="调整隶属关系", request=MoveInput, responses={200: PlanSerializer, 201: RestructuringSerializer}
+    )
     @action(detail=False, methods=["post"])
     def move(self, request: Request) -> Response:
         return self._operate(request, "move")
 
-    @extend_schema(request=ChangeKindInput, responses={200: PlanSerializer, 201: RestructuringSerializer})
+    @extend_schema(
+        summary="变更党组织类别", request=ChangeKindInput, responses={200: PlanSerializer, 201: RestructuringSerializer}
+    )
     @action(detail=False, methods=["post"], url_path="change-kind")
     def change_kind(self, request: Request) -> Response:
         return self._operate(request, "change_kind")
 
-    @extend_schema(request=AbolishInput, responses={200: PlanSerializer, 201: RestructuringSerializer})
+    @extend_schema(
+        summary="撤销党组织", request=AbolishInput, responses={200: PlanSerializer, 201: RestructuringSerializer}
+    )
     @action(detail=False, methods=["post"])
     def abolish(self, request: Request) -> Response:
         return self._operate(request, "abolish")

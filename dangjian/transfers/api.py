@@ -180,50 +180,55 @@ class TransferViewSet(ServiceViewSet):
         operation(actor=request.user, transfer=transfer, **self.parse(request, serializer))
         return self.respond(transfer)
 
-    @extend_schema(request=DecisionInput, responses=TransferSerializer)
+    @extend_schema(summary="审批组织关系转接", request=DecisionInput, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         """审批：approve=false 为不同意（须写理由）。"""
         return self._do(request, services.approve_transfer, DecisionInput)
 
-    @extend_schema(request=LetterInput, responses=TransferSerializer)
+    @extend_schema(summary="开具介绍信", request=LetterInput, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str) -> Response:
         return self._do(request, services.issue_letter, LetterInput)
 
-    @extend_schema(request=ReissueInput, responses=TransferSerializer)
+    @extend_schema(summary="重新开具介绍信", request=ReissueInput, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def reissue(self, request: Request, pk: str) -> Response:
         return self._do(request, services.reissue_letter, ReissueInput)
 
-    @extend_schema(request=DateInput, responses=TransferSerializer)
+    @extend_schema(summary="接收组织关系", request=DateInput, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
         return self._do(request, services.accept_transfer, DateInput)
 
-    @extend_schema(request=ReasonInput, responses=TransferSerializer)
+    @extend_schema(summary="退回介绍信", request=ReasonInput, responses=TransferSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_letter(self, request: Request, pk: str) -> Response:
         return self._do(request, services.return_transfer, ReasonInput)
 
-    @extend_schema(request=ReasonInput, responses=TransferSerializer)
+    @extend_schema(summary="撤销组织关系转接", request=ReasonInput, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         return self._do(request, services.cancel_transfer, ReasonInput)
 
-    @extend_schema(request=DateInput, responses=TransferSerializer)
+    @extend_schema(summary="登记回执", request=DateInput, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def receipt(self, request: Request, pk: str) -> Response:
         return self._do(request, services.record_receipt, DateInput)
 
-    @extend_schema(request=ReceiptInput, responses=TransferSerializer, operation_id="v1_transfers_receipt_by_number")
+    @extend_schema(
+        summary="按介绍信编号登记回执",
+        request=ReceiptInput,
+        responses=TransferSerializer,
+        operation_id="v1_transfers_receipt_by_number",
+    )
     @action(detail=False, methods=["post"], url_path="receipt", url_name="receipt-by-number")
     def receipt_by_number(self, request: Request) -> Response:
         """登记回执：按介绍信编号查找。"""
         transfer = services.record_receipt_by_number(actor=request.user, **self.parse(request, ReceiptInput))
         return self.respond(transfer)
 
-    @extend_schema(request=IncomingInput, responses={201: TransferSerializer})
+    @extend_schema(summary="登记系统外转入", request=IncomingInput, responses={201: TransferSerializer})
     @action(detail=False, methods=["post"])
     def incoming(self, request: Request) -> Response:
         """登记系统外转入：凭介绍信接收党员。"""
@@ -231,7 +236,7 @@ class TransferViewSet(ServiceViewSet):
         transfer = services.register_incoming(actor=request.user, **data)
         return self.respond(transfer, status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(summary="下载介绍信", responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def letter(self, request: Request, pk: str) -> HttpResponse:
         transfer = self.get_object()
@@ -240,6 +245,7 @@ class TransferViewSet(ServiceViewSet):
         return response
 
     @extend_schema(
+        summary="组织关系转接待办数量",
         parameters=[AS_OF],
         responses=inline_serializer("TransferInbox", {n: serializers.IntegerField() for n in services.BOXES}),
     )
@@ -326,7 +332,7 @@ class MobileMemberViewSet(ServiceViewSet):
         mobile = services_mobile.register_outflow(actor=request.user, **self.parse(request, OutflowInput))
         return self.respond(mobile, status.HTTP_201_CREATED)
 
-    @extend_schema(request=InflowInput, responses=MobileMemberSerializer)
+    @extend_schema(summary="登记流入党员", request=InflowInput, responses=MobileMemberSerializer)
     @action(detail=False, methods=["post"])
     def inflow(self, request: Request) -> Response:
         """登记流入：凭流动党员活动证编号。"""
@@ -338,22 +344,23 @@ class MobileMemberViewSet(ServiceViewSet):
         operation(actor=request.user, mobile=mobile, **self.parse(request, MobileDateInput))
         return self.respond(mobile)
 
-    @extend_schema(request=MobileDateInput, responses=MobileMemberSerializer)
+    @extend_schema(summary="登记与流动党员的联系", request=MobileDateInput, responses=MobileMemberSerializer)
     @action(detail=True, methods=["post"])
     def contact(self, request: Request, pk: str) -> Response:
         return self._do(request, services_mobile.record_contact)
 
-    @extend_schema(request=MobileDateInput, responses=MobileMemberSerializer)
+    @extend_schema(summary="登记流动党员的评议", request=MobileDateInput, responses=MobileMemberSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
         return self._do(request, services_mobile.review_certificate)
 
-    @extend_schema(request=MobileDateInput, responses=MobileMemberSerializer)
+    @extend_schema(summary="流动党员返回", request=MobileDateInput, responses=MobileMemberSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_home(self, request: Request, pk: str) -> Response:
         return self._do(request, services_mobile.record_return)
 
     @extend_schema(
+        summary="流动党员汇总",
         parameters=[AS_OF],
         responses=inline_serializer(
             "MobileSummary",
