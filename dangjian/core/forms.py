@@ -40,6 +40,11 @@ class StyledForm(forms.Form):
         super().__init__(*args, **kwargs)
         style_widgets(self)
 
+    def __getitem__(self, name: str) -> Any:
+        # Fields a subclass adds after __init__ (a queryset of the request's scope) are styled too.
+        style_widgets(self)
+        return super().__getitem__(name)
+
     def full_clean(self) -> None:
         """Every text typed into any field is refused if it holds control characters (names also
         invisible or direction-changing ones): the field says which, nothing is kept."""

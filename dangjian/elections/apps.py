@@ -7,12 +7,14 @@ class ElectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.core import scope
+        from dangjian.members.picker import register_purpose
         from dangjian.orgs.restructure import register_rehomer
 
-        from . import views  # noqa: F401  (registers the organization page's committee and warnings)
+        from . import views
         from .models import Officer, Term
         from .rehome import TermRehomer
 
         scope.register(Term, path="organization__path", readers=lambda role: role.reads_organizations)
         scope.register(Officer, path="term__organization__path", readers=lambda role: role.reads_members)
         register_rehomer("terms", TermRehomer())
+        register_purpose("officer", views.officer_candidates)

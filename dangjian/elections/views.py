@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from dangjian.core import scope
 from dangjian.core.dates import DateKind, add_months
 from dangjian.core.errors import DomainError
-from dangjian.core.forms import StyledForm, date_field, posted_date
+from dangjian.core.forms import StyledForm, date_field, posted_date, posted_id
 from dangjian.members.models import Member
+from dangjian.members.picker import MemberPicker
 from dangjian.orgs import tree
 from dangjian.orgs.models import Organization, StructureThresholds
 from dangjian.orgs.panels import Panel, register_panel
@@ -88,9 +89,13 @@ class TermForm(StyledForm):
     note = forms.CharField(label="备注", max_length=200, required=False)
 
 
-class MemberWithBranch(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Member) -> str:
-        return f"{obj.name}（{obj.organization.display_name}）"
+def officer_candidates(request: HttpRequest, members: QuerySet[Member]) -> QuerySet[Member]:
+    """The member picker's suggestions for an appointment at ``?org=``: who may hold a post there
+    today (full members of the organization, or of its subtree for a 党委; none under 留党察看)."""
+    organization = scope.scoped(request.user, Organization.objects.filter(pk=posted_id(request.GET.get("org")))).first()
+    if organization is None:
+        return members.none()
+    return members.filter(pk__in=services.members_who_may_stand(organization).values("pk"))
 
 
 class OfficerForm(StyledForm):
@@ -100,12 +105,13 @@ class OfficerForm(StyledForm):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         eligible = services.members_who_may_stand(organization).select_related("organization")
-        member: forms.ModelChoiceField
-        if organization.kind_enum.is_branch_level:
-            member = forms.ModelChoiceField(label="党员（本组织正式党员）", queryset=eligible.order_by("name_pinyin"))
-        else:  # a 党委's officers come from its whole subtree: say from where
-            label = "党员（本组织及下级组织的正式党员）"
-            member = MemberWithBranch(label=label, queryset=eligible.order_by("org_path", "name_pinyin"))
+        whose = "本组织" if organization.kind_enum.is_branch_level else "本组织及下级组织"  # a 党委: its subtree
+        member = forms.ModelChoiceField(
+            label=f"党员（{whose}的正式党员）",
+            queryset=eligible,
+            widget=MemberPicker(purpose="officer", extra={"org": organization.pk}),
+            error_messages={"invalid_choice": f"所选党员不是{whose}可以任职的正式党员（受留党察看处分等情形不能任职）"},
+        )
         self.fields = {"member": member, **self.fields}
 
 

@@ -3,6 +3,8 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
+from dangjian.core.forms import posted_id
+
 
 class OrganizationPicker(forms.HiddenInput):
     """Choose an organization by typing part of its name.
@@ -26,7 +28,8 @@ class OrganizationPicker(forms.HiddenInput):
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         queryset = getattr(getattr(self, "choices", None), "queryset", None)
-        chosen = queryset.filter(pk=value).first() if value and queryset is not None and str(value).isdigit() else None
+        pk = posted_id(value)
+        chosen = queryset.filter(pk=pk).first() if pk is not None and queryset is not None else None
         if self.anywhere:
             pick_url = reverse("orgs:destination_pick")
         else:

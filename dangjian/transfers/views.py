@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,9 @@ from dangjian.core.enums import Education, Ethnicity
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import StyledForm, date_field
 from dangjian.members.models import Category, Member, Status
-from dangjian.orgs.models import Organization
+from dangjian.members.picker import MemberPicker
+from dangjian.orgs.models import BRANCH_LEVEL_KINDS, Organization
+from dangjian.orgs.widgets import OrganizationPicker
 
 from . import letter, rules, services, services_mobile
 from .models import OPEN_STATES, MobileMember, Transfer, TransferKind, TransferState
@@ -69,10 +72,27 @@ def all_transfers(request: HttpRequest) -> HttpResponse:
     return render(request, "transfers/list.html", context)
 
 
+def receiving_organizations() -> QuerySet[Organization]:
+    """Where a member may be transferred to: any organization of the tree that receives members."""
+    holders = Q(kind__in=BRANCH_LEVEL_KINDS) | Q(holds_members_directly=True)
+    return Organization.objects.filter(holders, deleted_at__isnull=True, abolished_date__isnull=True)
+
+
 class RequestForm(StyledForm):
-    member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none())
-    to_org_code = forms.CharField(
-        label="转入党组织代码（本系统内）", max_length=30, required=False, help_text="填写对方党组织的组织代码"
+    member = forms.ModelChoiceField(
+        label="党员",
+        queryset=Member.objects.none(),
+        widget=MemberPicker(),
+        error_messages={"invalid_choice": "所选党员不在您的管理范围内，或已有未办结的组织关系转接"},
+    )
+    # Found by name or code anywhere in the tree (names and codes only); the service judges it.
+    to_org = forms.ModelChoiceField(
+        label="转入党组织（本系统内）",
+        queryset=receiving_organizations(),
+        required=False,
+        widget=OrganizationPicker(anywhere=True),
+        help_text="输入对方党组织名称或组织代码查找",
+        error_messages={"invalid_choice": services.UNKNOWN_DESTINATION},
     )
     to_outside = forms.CharField(label="或：转入组织名称（系统外）", max_length=100, required=False)
     reason = forms.CharField(label="转接原因", max_length=200)
@@ -90,27 +110,18 @@ def new(request: HttpRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, user=request.user, initial={"member": request.GET.get("member")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        to_org = None
-        if code := data["to_org_code"].strip():
-            to_org = Organization.objects.filter(code=code, deleted_at__isnull=True).first()
-            if to_org is None:  # the answer the service gives an organization it may not name
-                form.add_error("to_org_code", services.UNKNOWN_DESTINATION)
-        if not form.errors:
-            try:
-                transfer = services.request_transfer(
-                    actor=request.user,
-                    member=data["member"],
-                    to_org=to_org,
-                    to_outside=data["to_outside"],
-                    reason=data["reason"],
-                )
-                messages.success(request, f"已发起{transfer.member_name}的组织关系转接，待转出基层党委审批")
-                return redirect("transfers:detail", pk=transfer.pk)
-            except DomainError as error:
-                # The service names the destination ``to_org``; this form takes it as its code.
-                if "to_org" in error.errors:
-                    error.errors.setdefault("to_org_code", []).extend(error.errors.pop("to_org"))
-                form.add_domain_error(error)
+        try:
+            transfer = services.request_transfer(
+                actor=request.user,
+                member=data["member"],
+                to_org=data["to_org"],
+                to_outside=data["to_outside"],
+                reason=data["reason"],
+            )
+            messages.success(request, f"已发起{transfer.member_name}的组织关系转接，待转出基层党委审批")
+            return redirect("transfers:detail", pk=transfer.pk)
+        except DomainError as error:
+            form.add_domain_error(error)
     return render(request, "transfers/form.html", {"form": form, "title": "发起组织关系转接"})
 
 
@@ -470,7 +481,7 @@ def mobile_summary(request: HttpRequest) -> HttpResponse:
 
 
 class OutflowForm(StyledForm):
-    member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none())
+    member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none(), widget=MemberPicker())
     destination = forms.CharField(label="外出地点", max_length=100)
     reason = forms.CharField(label="外出原因", max_length=100)
     contact = forms.CharField(label="联系方式", max_length=100)
@@ -499,7 +510,9 @@ def mobile_new(request: HttpRequest) -> HttpResponse:
 
 
 class InflowForm(StyledForm):
-    organization = forms.ModelChoiceField(label="流入党组织", queryset=Organization.objects.none())
+    organization = forms.ModelChoiceField(
+        label="流入党组织", queryset=Organization.objects.none(), widget=OrganizationPicker(holders_only=True)
+    )
     certificate_number = forms.CharField(label="流动党员活动证编号", max_length=50)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -47,7 +47,7 @@ def _label(key: str) -> str:
     if key in LABELS:
         return LABELS[key]
     try:  # a security setting changed: its own name
-        return str(SecuritySettings._meta.get_field(key).verbose_name)
+        return str(getattr(SecuritySettings._meta.get_field(key), "verbose_name", key))
     except Exception:
         return key
 

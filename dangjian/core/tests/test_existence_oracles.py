@@ -53,15 +53,17 @@ def test_a_transfer_destination_outside_the_scope_is_refused_without_its_name(wo
     assert to(world.enterprise.pk).status_code == 201  # a branch anywhere in the tree receives members
 
 
-def test_the_transfer_page_answers_an_unknown_code_and_an_outside_committee_alike(world):
+def test_the_transfer_page_answers_an_unknown_id_and_an_outside_committee_alike(world):
     client = world.client(world.branch_admin)
 
-    def to(code):
-        page = client.post(reverse("transfers:new"), {"member": world.zhangsan.pk, "to_org_code": code, "reason": "x"})
+    def to(organization):
+        page = client.post(
+            reverse("transfers:new"), {"member": world.zhangsan.pk, "to_org": organization, "reason": "x"}
+        )
         return page.content.decode()
 
     abolished = Organization.objects.filter(pk=world.enterprise.pk)
     abolished.update(abolished_date=dt.date(2020, 1, 1))
-    pages = [to(world.other_town.code), to(world.enterprise.code), to("NOPE")]
+    pages = [to(world.other_town.pk), to(world.enterprise.pk), to(NONE)]
     assert all("所选转入党组织不存在或不能接收党员" in page for page in pages)
     assert all(world.other_town.name not in page and world.enterprise.name not in page for page in pages)

@@ -14,7 +14,7 @@ def test_a_transfer_from_the_pages(world):
     branch, town, other = (world.client(u) for u in (world.branch_admin, world.town_admin, world.other_admin))
     page = branch.post(
         reverse("transfers:new"),
-        {"member": world.zhangsan.pk, "to_org_code": world.enterprise.code, "reason": "工作调动"},
+        {"member": world.zhangsan.pk, "to_org": world.enterprise.pk, "reason": "工作调动"},
     )
     transfer = Transfer.objects.get()
     assert page.status_code == 302 and page.url == reverse("transfers:detail", args=[transfer.pk])
@@ -39,9 +39,9 @@ def test_a_transfer_from_the_pages(world):
     assert twice.status_code == 400 and "不能再次办理" in twice.content.decode()
 
 
-def test_an_unknown_destination_code_is_named(world):
+def test_an_unknown_destination_is_said_so(world):
     page = world.client(world.branch_admin).post(
-        reverse("transfers:new"), {"member": world.zhangsan.pk, "to_org_code": "NOPE", "reason": "x"}
+        reverse("transfers:new"), {"member": world.zhangsan.pk, "to_org": 999_999, "reason": "x"}
     )
     assert "所选转入党组织不存在或不能接收党员" in page.content.decode()
     assert not Transfer.objects.exists()
@@ -49,7 +49,7 @@ def test_an_unknown_destination_code_is_named(world):
 
 def test_a_destination_left_out_is_said_under_its_field(world):
     page = world.client(world.branch_admin).post(reverse("transfers:new"), {"member": world.zhangsan.pk, "reason": "x"})
-    assert '<div class="invalid-feedback d-block" data-field="to_org_code">请选择转入的党组织' in page.content.decode()
+    assert '<div class="invalid-feedback d-block" data-field="to_org">请选择转入的党组织' in page.content.decode()
 
 
 def test_a_receipt_page_for_an_unknown_number(world):
