@@ -9,8 +9,14 @@ MANAGE := $(BIN)/python manage.py
 DEMO_MEMBERS ?= 6000
 DEMO_SEED ?= 1
 BENCH_MEMBERS ?= 1000000
+# make run serves on HOST:PORT the way a deployment looks: DEBUG off, so a wrong address or a
+# refusal shows the application's own pages (页面不存在, 无权执行此操作). DEBUG=1 (or make dev)
+# shows Django's debug pages instead: tracebacks, and every route on a 404.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEBUG ?= 0
 
-.PHONY: install run test lint bench vendor clean
+.PHONY: install run dev test lint bench vendor clean
 
 install: $(VENV)/.synced
 
@@ -27,10 +33,15 @@ run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo --members $(DEMO_MEMBERS) --seed $(DEMO_SEED) --if-empty
 	@echo ""
-	@echo "dangjian: http://127.0.0.1:8000/"
-	@# The background worker (large imports) runs beside the server and stops with it.
-	$(MANAGE) worker --no-reload & WORKER=$$!; trap 'kill $$WORKER' EXIT INT TERM; \
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "dangjian: http://$(HOST):$(PORT)/ (DEBUG=$(DEBUG))"
+	@# The background worker (large imports) runs beside the server and stops with it. Static
+	@# files are served by WhiteNoise from static/ and the apps, with DEBUG on or off.
+	DEBUG=$(DEBUG) $(MANAGE) worker --no-reload & WORKER=$$!; trap 'kill $$WORKER' EXIT INT TERM; \
+	DEBUG=$(DEBUG) $(MANAGE) runserver $(HOST):$(PORT)
+
+# The developer's mode: make run with Django's debug pages.
+dev:
+	$(MAKE) run DEBUG=1
 
 # -n auto: one pytest worker per CPU (pytest-xdist); each worker has its own test database.
 test: install

@@ -12,6 +12,7 @@ added until the county holds the requested number of members.
 import datetime as dt
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dangjian.orgs.models import OrgKind, UnitCategory
@@ -54,6 +55,8 @@ class CountyPlan:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.orgs: list[OrgSpec] = []
+        self.names: set[str] = set()
+        self.places: dict[str, set[str]] = {}
 
     def committee(
         self,
@@ -98,9 +101,10 @@ class CountyPlan:
     def companies(
         self, parent: int, prefix: str, count: int, *, founded: Founded, size: float = 0, abolished: str | None = None
     ) -> None:
-        """``count`` non-public enterprise branches named after places around ``prefix``."""
+        """``count`` non-public enterprise branches, each company named by ``prefix`` (its town or
+        the county), a brand and a kind of business, no two alike."""
         for _ in range(count):
-            company = f"{prefix}{self.place()}{self.rng.choice(names.ENTERPRISE_KINDS)}"
+            company = self.company(prefix)
             self.branch(
                 parent,
                 f"中共{company}支部委员会",
@@ -110,7 +114,19 @@ class CountyPlan:
                 abolished=abolished,
             )
 
+    def company(self, prefix: str) -> str:
+        """A company name not yet used: ``prefix``, a brand, a kind of business."""
+        while True:
+            name = f"{prefix}{self.place(f'companies:{prefix}')}{self.rng.choice(names.ENTERPRISE_KINDS)}"
+            if f"中共{name}支部委员会" not in self.names:
+                return name
+
     def _add(self, spec: OrgSpec) -> int:
+        # Two organizations of one name would be two entries nobody can tell apart (and a
+        # registry that accepted it would be wrong): the plan refuses it outright.
+        if spec.name in self.names:
+            raise ValueError(f"the demo county would have two organizations named {spec.name}")
+        self.names.add(spec.name)
         self.orgs.append(spec)
         index = len(self.orgs) - 1
         if spec.parent is not None:
@@ -122,10 +138,19 @@ class CountyPlan:
             return dt.date.fromisoformat(founded)
         return dt.date(self.rng.randint(*founded), self.rng.randint(1, 12), self.rng.randint(1, 28))
 
-    def place(self) -> str:
-        roots = names.PLACE_ROOTS
-        start = self.rng.randrange(0, len(roots) - 1, 2)
-        return roots[start : start + 2]
+    def place(self, within: str, *, taken: Iterable[str] = ()) -> str:
+        """A place name (兴山, 白塘…) not yet used ``within`` one scope: the villages and
+        communities of a town, the brands of a town's companies, the towns of the county;
+        ``taken``: names that scope already has."""
+        used = self.places.setdefault(within, set())
+        used.update(taken)
+        if len(used) >= len(names.PLACE_FIRST) * len(names.PLACE_SECOND):
+            raise ValueError(f"no place name left for {within}")
+        while True:
+            place = self.rng.choice(names.PLACE_FIRST) + self.rng.choice(names.PLACE_SECOND)
+            if place not in used:
+                used.add(place)
+                return place
 
     def size(self, mean: float) -> float:
         return mean * self.rng.uniform(0.7, 1.3)
@@ -189,7 +214,7 @@ def _county_organs(plan: CountyPlan, root: int) -> None:
     for office in COUNTY_OFFICES:
         plan.branch(
             organs,
-            f"中共{county}{office}支部委员会",
+            f"中共{county}{office.removeprefix('县')}支部委员会",  # 中共清河县委办公室…, not 清河县县委
             UnitCategory.ORGAN,
             founded=(1980, 2000),
             size=25,
@@ -256,7 +281,7 @@ def _county_organs(plan: CountyPlan, root: int) -> None:
         founded="2004-05-01",
         short="非公党委",
     )
-    plan.companies(private, county[:2], 6, founded=(2004, 2020), size=18)
+    plan.companies(private, county.removesuffix("县"), 6, founded=(2004, 2020), size=18)
     for area in ("经开区", "城东", "城西"):
         plan.branch(
             private,
@@ -382,7 +407,7 @@ def _gushan(plan: CountyPlan, root: int) -> None:
                 short=f"{village}村{part}党支部",
             )
     for _ in range(8):
-        village = plan.place()
+        village = plan.place("古山镇", taken=("古山", "前仓", "金胜", "世雅"))
         plan.branch(
             town,
             f"中共古山镇{village}村支部委员会",
@@ -427,28 +452,34 @@ def _gushan(plan: CountyPlan, root: int) -> None:
 
 
 GENERIC_UNITS = (  # share of a generic town's branches by kind of unit
-    (UnitCategory.VILLAGE, "村", 0.6),
-    (UnitCategory.COMMUNITY, "社区", 0.15),
-    (UnitCategory.NON_PUBLIC_ENTERPRISE, "", 0.2),
-    (UnitCategory.SCHOOL, "学校", 0.05),
+    (UnitCategory.VILLAGE, 0.6),
+    (UnitCategory.COMMUNITY, 0.15),
+    (UnitCategory.NON_PUBLIC_ENTERPRISE, 0.2),
+    (UnitCategory.SCHOOL, 0.05),
 )
+BRANCHES_PER_VILLAGE = (1, 1, 1, 2, 2, 3)  # a large village has a 党总支 over two or three branches
+TOWN_NAMES_TAKEN = ("坪塘", "古山", COUNTY_NAME.removesuffix("县"))
 
 
 def _generic_town(plan: CountyPlan, root: int, number: int, size: float) -> None:
-    """A town (every fourth a 街道 under a 党工委) of ``size`` members in branches of about 38."""
+    """A town (every fourth a 街道 under a 党工委) of ``size`` members in branches of about 38:
+    villages (one branch, or a 党总支 over 第一、第二… branches), communities, companies and
+    schools, every one named once."""
     rng = plan.rng
     first = len(plan.orgs)
     subdistrict = number % 4 == 0
-    town_name = f"{plan.place()}{'街道' if subdistrict else '镇'}"
+    place = plan.place("towns", taken=TOWN_NAMES_TAKEN)
+    town_name = f"{place}{'街道' if subdistrict else '镇'}"
     town = plan.committee(
         root,
-        f"中共{COUNTY_NAME[:2]}{town_name}{'工作' if subdistrict else ''}委员会",
+        f"中共{town_name}{'工作' if subdistrict else ''}委员会",
         UnitCategory.SUBDISTRICT if subdistrict else UnitCategory.TOWNSHIP,
         founded=(1956, 1995),
         short=f"{town_name}{'党工委' if subdistrict else '党委'}",
         kind=OrgKind.WORKING_COMMITTEE if subdistrict else OrgKind.COMMITTEE,
     )
     branches = max(6, round(size / 38))
+    mean = size / branches
     plan.branch(
         town,
         f"中共{town_name}机关支部委员会",
@@ -457,19 +488,66 @@ def _generic_town(plan: CountyPlan, root: int, number: int, size: float) -> None
         size=35,
         short=f"{town_name}机关党支部",
     )
-    units = [unit for unit, _, _ in GENERIC_UNITS]
-    weights = [share for _, _, share in GENERIC_UNITS]
-    labels = {unit: label for unit, label, _ in GENERIC_UNITS}
-    for index in range(branches - 1):
-        unit = rng.choices(units, weights)[0]
-        if subdistrict and unit == UnitCategory.VILLAGE:
-            unit = UnitCategory.COMMUNITY  # a 街道 has communities, not villages
-        label = labels[unit] or rng.choice(names.ENTERPRISE_KINDS)
+    units = [unit for unit, _ in GENERIC_UNITS]
+    drawn = rng.choices(units, [share for _, share in GENERIC_UNITS], k=branches - 1)
+    if subdistrict:  # a 街道 has communities, not villages
+        drawn = [UnitCategory.COMMUNITY if unit == UnitCategory.VILLAGE else unit for unit in drawn]
+    villages = drawn.count(UnitCategory.VILLAGE)
+    while villages > 0:
+        parts = min(villages, rng.choice(BRANCHES_PER_VILLAGE))
+        villages -= parts
+        _village(plan, town, town_name, parts, mean)
+    for _ in range(drawn.count(UnitCategory.COMMUNITY)):
+        community = plan.place(town_name)
         plan.branch(
             town,
-            f"中共{town_name}{plan.place()}{label}第{index + 1}支部委员会",
-            unit,
-            founded=(1960, 2015),
-            size=size / branches,
+            f"中共{town_name}{community}社区支部委员会",
+            UnitCategory.COMMUNITY,
+            founded=(1995, 2015),
+            size=mean,
+            short=f"{community}社区党支部",
         )
+    for _ in range(drawn.count(UnitCategory.NON_PUBLIC_ENTERPRISE)):
+        company = plan.company(place)
+        plan.branch(
+            town, f"中共{company}支部委员会", UnitCategory.NON_PUBLIC_ENTERPRISE, founded=(1995, 2020), size=mean
+        )
+    schools = iter((f"{town_name}中学", f"{town_name}中心小学"))
+    for _ in range(drawn.count(UnitCategory.SCHOOL)):
+        school = next(schools, None) or f"{town_name}{plan.place(town_name)}小学"
+        plan.branch(town, f"中共{school}支部委员会", UnitCategory.SCHOOL, founded=(1960, 2000), size=mean)
     plan.normalize(first, size)
+
+
+def _village(plan: CountyPlan, town: int, town_name: str, parts: int, mean: float) -> None:
+    """A village of ``parts`` branches: one 党支部, or a 党总支 over 第一 … 第``parts``支部."""
+    village = plan.place(town_name)
+    founded = (1956, 1990)
+    if parts == 1:
+        plan.branch(
+            town,
+            f"中共{town_name}{village}村支部委员会",
+            UnitCategory.VILLAGE,
+            founded=founded,
+            size=mean,
+            short=f"{village}村党支部",
+        )
+        return
+    general = plan.committee(
+        town,
+        f"中共{town_name}{village}村总支部委员会",
+        UnitCategory.VILLAGE,
+        founded=(1995, 2010),
+        short=f"{village}村党总支",
+        kind=OrgKind.GENERAL_BRANCH,
+    )
+    for number in range(1, parts + 1):
+        part = names.ordinal(number)
+        plan.branch(
+            general,
+            f"中共{town_name}{village}村第{part}支部委员会",
+            UnitCategory.VILLAGE,
+            founded=founded,
+            size=mean,
+            short=f"{village}村第{part}党支部",
+        )

@@ -1,5 +1,8 @@
 """Writes the synthetic county for the demo and the benchmarks, deterministic for a seed and a
-date: the organizations of ``county.py`` and the members of ``people.py``.
+date: the organizations of ``county.py``, the members of ``people.py``, their organization setting
+(``setting.py``) and the records of the mobile members (``mobility.py``). What the county did in
+its last years (development files, transfers, sanctions) is replayed through the services
+afterwards (``activity.py``).
 
 Everything is written inside one transaction: the county lands whole or not at all. Members go in
 as rows (COPY on PostgreSQL), not model instances, so 10^6 of them take minutes, not an hour.
@@ -20,8 +23,11 @@ from dangjian.core.dates import add_months
 from dangjian.core.enums import Degree, Education
 from dangjian.members.models import LeftReason, Member, MembershipPeriod, Status, StatusPeriod
 from dangjian.orgs.models import Organization
+from dangjian.transfers.models import MobileMember
 
 from .county import COUNTY_REGION, CountyPlan, plan_county
+from .mobility import COLUMNS as MOBILITY_COLUMNS
+from .mobility import MobilityWriter
 from .people import PersonFactory
 from .setting import COLUMNS as SETTING_COLUMNS
 from .setting import SettingWriter
@@ -71,11 +77,17 @@ STATUS_COLUMNS = ("member", "status", "start", "end", "reason", "left_reason")
 DEGREES = {Education.POSTGRADUATE: Degree.MASTER, Education.BACHELOR: Degree.BACHELOR}
 
 
-def _member_row(person: tuple[Any, ...], today: dt.date) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+def _member_row(
+    person: tuple[Any, ...], today: dt.date, status_date: dt.date | None = None
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """The member's columns after the id (personal data encrypted as the model stores it), and
-    the open status period's."""
+    the open status period's; ``status_date``: since when a status other than 正常 holds (by
+    default six months after joining or regularization)."""
     id_number, education, joined, regularized, status, phone = (person[i] for i in (6, 7, 9, 10, 11, 13))
-    status_date = None if status == Status.NORMAL else min(today, add_months(regularized or joined, 6))
+    if status == Status.NORMAL:
+        status_date = None
+    elif status_date is None:
+        status_date = min(today, add_months(regularized or joined, 6))
     left_reason = LeftReason.REMOVED.value if status == Status.LEFT else ""
     member = (
         *person[:6],
@@ -185,14 +197,20 @@ def build_county(*, members: int, seed: int, today: dt.date, progress: Progress 
     status_rows: list[tuple[Any, ...]] = []
     written = 0
     setting = SettingWriter(seed, today)
+    mobility = MobilityWriter(seed, today, (MobileMember.objects.aggregate(top=Max("id"))["top"] or 0) + 1)
     for index, (spec, organization, count) in enumerate(
         zip(plan.orgs, organizations, _allocate(plan, members), strict=True)
     ):
         groups = setting.groups_for(index, spec, count)
         for k in range(count):
             row = factory.person(spec.profile)
-            group = groups[k * len(groups) // count] if groups else None
-            columns, status_period = _member_row(row, today)
+            # A party group holds the members on the roll: not the deceased, nor those who left.
+            on_roll = Status(row[11]).is_on_roll
+            group = groups[k * len(groups) // count] if groups and on_roll else None
+            left = mobility.left_date(row[5], row[9]) if row[11] == Status.MOBILE else None
+            columns, status_period = _member_row(row, today, left)
+            if left is not None:
+                mobility.member(next_id, organization.pk, row[5], left, now)
             member_rows.append((next_id, *columns, organization.pk, organization.path, None, None, now, now, group))
             status_rows.append((next_id, *status_period))
             setting.member(index, next_id, group, row)
@@ -210,6 +228,9 @@ def build_county(*, members: int, seed: int, today: dt.date, progress: Progress 
         writer.write(model, SETTING_COLUMNS[model], rows)
         writer.reset_sequences(model)
     progress("领导班子、党小组、覆盖单位、共管关系已写入")
+    writer.write(MobileMember, MOBILITY_COLUMNS[MobileMember], mobility.rows)
+    writer.reset_sequences(MobileMember)
+    progress(f"流动党员 {len(mobility.rows)} 名已登记")
     return organizations[0]
 
 

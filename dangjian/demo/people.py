@@ -94,7 +94,7 @@ class PersonFactory:
         category = Category.FULL
         if regularized is not None and regularized > self.today:
             regularized, category = None, Category.PROBATIONARY
-        name = self._name(female)
+        name = self.name(female)
         pinyin, initials = name_keys(name)
         native_place = "湖南长沙" if rng.random() < 0.8 else rng.choice(NATIVE_PLACES)
         ethnicity = (
@@ -109,7 +109,7 @@ class PersonFactory:
             (Gender.FEMALE if female else Gender.MALE).value,
             ethnicity.value,
             birth,
-            self._id_number(birth, female),
+            self.id_number(birth, female),
             self._education(profile, birth),
             category.value,
             joined,
@@ -129,17 +129,19 @@ class PersonFactory:
     def _phone(self) -> str:
         return f"1{self.rng.choice('3589')}{self.rng.randrange(10**9):09d}"
 
-    def _name(self, female: bool) -> str:
+    def name(self, female: bool) -> str:
         rng = self.rng
         if rng.random() < 0.003:
             surname = rng.choice(names.COMPOUND_SURNAMES)
         else:
             surname = rng.choices(self.surnames, cum_weights=self.surname_weights)[0]
-        pool = names.FEMALE_GIVEN if female != (rng.random() < 0.1) else names.MALE_GIVEN
+        # Only the gender's own characters: 燕, 娟 or 红 make a woman's name, never a man's.
+        pool = names.FEMALE_GIVEN if female else names.MALE_GIVEN
         given = rng.choice(pool) if rng.random() < 0.35 else rng.choice(pool) + rng.choice(pool)
         return surname + given
 
-    def _id_number(self, birth: dt.date, female: bool) -> str:
+    def id_number(self, birth: dt.date, female: bool) -> str:
+        """A valid number (GB 11643) no one in the county has: the seventeenth digit odd for a man."""
         rng = self.rng
         while True:
             region = COUNTY_REGION if rng.random() < 0.85 else rng.choice(OTHER_REGIONS)

@@ -92,7 +92,7 @@ class SettingWriter:
         for index, (spec, organization) in enumerate(zip(plan.orgs, organizations, strict=True)):
             seen = self.seen.get(index, _Seen())
             for number, group in enumerate(seen.group_ids, 1):
-                name = f"第{_chinese(number)}党小组"
+                name = f"第{names.ordinal(number)}党小组"
                 tables[PartyGroup].append((group, organization.pk, name, seen.leaders.get(group), None, now))
             if spec.abolished:
                 continue
@@ -165,9 +165,8 @@ class SettingWriter:
         units: list[str] = []
         wanted = self.rng.randint(3, 6)
         while len(units) < wanted:
-            roots = names.PLACE_ROOTS
-            start = self.rng.randrange(0, len(roots) - 1, 2)
-            unit = f"{roots[start : start + 2]}{self.rng.choice(names.ENTERPRISE_KINDS)}"
+            place = self.rng.choice(names.PLACE_FIRST) + self.rng.choice(names.PLACE_SECOND)
+            unit = f"{place}{self.rng.choice(names.ENTERPRISE_KINDS)}"
             if unit not in units:
                 units.append(unit)
         return units
@@ -178,10 +177,6 @@ def _descendants(plan: CountyPlan, index: int) -> Iterator[int]:
     for child in plan.orgs[index].children:
         yield child
         yield from _descendants(plan, child)
-
-
-def _chinese(number: int) -> str:
-    return "零一二三四五六七八九十"[number] if number <= 10 else str(number)
 
 
 COLUMNS: dict[type[Model], tuple[str, ...]] = {

@@ -10,17 +10,21 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
+from dangjian.approvals.models import ApprovalStep
 from dangjian.core.dates import add_years
 from dangjian.core.idnumber import parse_id_number
 from dangjian.core.models import Role, User
 from dangjian.core.services import grant_role
 from dangjian.demo.generator import build_county
+from dangjian.development.models import Applicant, StepRecord
+from dangjian.discipline.models import Sanction
 from dangjian.elections import rules
 from dangjian.elections.models import Officer, Term
 from dangjian.elections.structure import structure_report
 from dangjian.members.integrity import problems
 from dangjian.members.models import Category, Member, MembershipPeriod, PartyGroup, Status
 from dangjian.orgs.models import CoManagement, CoveredUnit, Organization, UnitCategory
+from dangjian.transfers.models import MobileMember, Transfer
 
 AS_OF = dt.date(2026, 1, 15)
 
@@ -29,13 +33,39 @@ def snapshot():
     return list(Member.objects.order_by("id_hash").values_list("name", "id_number", "org_path", "joined_date"))
 
 
-def test_the_same_seed_builds_the_same_county():
-    build_county(members=6000, seed=7, today=AS_OF, progress=lambda _: None)
-    first = snapshot()
-    call_command("demo", "--members", "6000", "--seed", "7", "--as-of", "2026-01-15", "--reset", stdout=StringIO())
+def past():
+    """What the county did (activity.py), with its days and the times the services stamped."""
+    return {
+        "transfers": list(
+            Transfer.objects.order_by("id").values_list(
+                "member__id_hash", "state", "kind", "letter_number", "issued_date", "accepted_date", "requested_at"
+            )
+        ),
+        "files": list(Applicant.objects.order_by("id").values_list("id_hash", "name", "step", "status", "round")),
+        "steps": list(StepRecord.objects.order_by("id").values_list("applicant__id_hash", "step", "date", "warnings")),
+        "sanctions": list(
+            Sanction.objects.order_by("id").values_list("member__id_hash", "kind", "decided_on", "effect_until")
+        ),
+        "mobile": list(
+            MobileMember.objects.order_by("id").values_list(
+                "member__id_hash", "left_date", "last_contact_date", "certificate_number", "inflow_org__name"
+            )
+        ),
+        "log": list(ApprovalStep.objects.order_by("id").values_list("workflow", "step", "decision", "at")),
+    }
+
+
+def test_the_same_seed_builds_the_same_county_and_the_same_past():
+    arguments = ("demo", "--members", "3000", "--as-of", "2026-01-15", "--reset")
+    call_command(*arguments, "--seed", "7", stdout=StringIO())
+    first, first_past = snapshot(), past()
+    assert all(first_past.values())
+    call_command(*arguments, "--seed", "7", stdout=StringIO())
     assert snapshot() == first
-    call_command("demo", "--members", "6000", "--seed", "8", "--as-of", "2026-01-15", "--reset", stdout=StringIO())
+    assert past() == first_past
+    call_command(*arguments, "--seed", "8", stdout=StringIO())
     assert snapshot() != first
+    assert past()["files"] != first_past["files"]
 
 
 def test_the_county_follows_the_reports_and_its_data_is_valid():
@@ -65,9 +95,10 @@ def test_the_county_follows_the_reports_and_its_data_is_valid():
 def test_make_run_loads_once_and_prints_working_logins(client):
     out = StringIO()
     call_command("demo", "--members", "3000", "--seed", "1", "--if-empty", stdout=out)
+    built = Member.objects.count()  # 3,000 and those the county's past brought in (admitted, received)
     call_command("demo", "--members", "3000", "--seed", "1", "--if-empty", stdout=out)
     assert "演示数据已存在" in out.getvalue()
-    assert Member.objects.count() == 3000
+    assert Member.objects.count() == built
     landing = {
         "county": "/",
         "pingtang": "/",

@@ -8,8 +8,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dangjian.core.models import RoleAssignment, User
+from dangjian.demo.activity import build_activity
 from dangjian.demo.generator import build_county
-from dangjian.demo.users import DEMO_PASSWORD, DEMO_USERNAMES, ensure_demo_users
+from dangjian.demo.users import DEMO_PASSWORD, DEMO_USERNAMES, ensure_demo_users, ensure_staff_logins
 from dangjian.members.models import Member, MembershipPeriod
 from dangjian.orgs.models import Organization
 
@@ -41,11 +42,19 @@ class Command(BaseCommand):
             if exists:
                 self._reset()
             started = time.monotonic()
-            build_county(
-                members=options["members"],
-                seed=options["seed"],
-                today=options["as_of"] or timezone.localdate(),
-                progress=lambda line: self.stdout.write(line),
+            today = options["as_of"] or timezone.localdate()
+            with transaction.atomic():  # the county lands whole, its past included, or not at all
+                build_county(
+                    members=options["members"],
+                    seed=options["seed"],
+                    today=today,
+                    progress=lambda line: self.stdout.write(line),
+                )
+                built = time.monotonic()
+                actions = build_activity(seed=options["seed"], today=today, logins=ensure_staff_logins())
+            self.stdout.write(
+                f"近年的发展党员、组织关系转接、流动党员、党纪处分和组织调整已按日期逐项办理"
+                f"（{actions} 项，{time.monotonic() - built:.1f} 秒）。"
             )
             self.stdout.write(f"演示县已生成，用时 {time.monotonic() - started:.1f} 秒。")
         logins = ensure_demo_users()
