@@ -16,13 +16,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dangjian.core import audit, history, policy, scope, services
 from dangjian.core.errors import DomainError
 from dangjian.core.forms import posted_id
 from dangjian.core.models import ApiToken, AuditEvent, Event, Role, RoleAssignment, User
+from dangjian.core.redirects import same_site
 
 from . import exports
 from .forms import (
@@ -128,19 +128,7 @@ def token_revoke(request: Request, pk: int) -> HttpResponse:
         token = scope.get_scoped_or_404(request.user, ApiToken.objects.all(), pk=pk)
     services.revoke_token(actor=request.user, token=token)
     messages.success(request, f"已吊销令牌 {token.prefix}…")
-    return HttpResponseRedirect(_same_site(request, request.POST.get("next")) or reverse("accounts:tokens"))
-
-
-def _same_site(request: HttpRequest, target: str | None) -> str | None:
-    """``target`` if it is a path of this site: absolute (so that it is never taken for a view's
-    name) and passing Django's own check, as its login view makes."""
-    if (
-        target
-        and target.startswith("/")
-        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
-    ):
-        return target
-    return None
+    return HttpResponseRedirect(same_site(request, request.POST.get("next")) or reverse("accounts:tokens"))
 
 
 # --- users and roles -----------------------------------------------------------------------

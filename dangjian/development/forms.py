@@ -103,11 +103,13 @@ class StepForm(StyledForm):
             self.fields["people"].label = self.PEOPLE_LABELS[info.people]
         # Chosen with the member picker among the branch's members on the roll; introducers and
         # contacts are offered among 正式党员 only (the service says why anyone else is refused).
+        # The upper committee's 谈话 (step 16) is held by whom it sends: anyone of its scope.
         full = info.people in (rules.Record.INTRODUCERS, rules.Record.CONTACTS)
+        within = None if step in rules.UPPER_STEPS else organization
         for name in ("people", "excluded"):
             if name in self.fields and people is not None:
                 field = self.fields[name]
-                field.widget = MembersPicker(within=organization, full=full and name == "people")
+                field.widget = MembersPicker(within=within, full=full and name == "people")
                 field.queryset = people  # type: ignore[attr-defined]  # (after the widget: it gives it the choices)
         if "party_group" in self.fields and groups is not None:
             self.fields["party_group"].queryset = groups  # type: ignore[attr-defined]

@@ -88,7 +88,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Who may enter the next step is the service's rule (``services.step_refusal``), asked here
     # so that a step the user may not enter is not offered at all.
     step_refusal = services.step_refusal(request.user, applicant, next_step) if next_step and may_write else None
-    people = scope.scoped(request.user, Member.objects.filter(organization=applicant.organization, deleted_at=None))
+    # Those the step names: the branch's members; for the upper committee's 谈话, its own scope's.
+    named = Member.objects.filter(deleted_at=None)
+    if next_step not in rules.UPPER_STEPS:
+        named = named.filter(organization=applicant.organization)
+    people = scope.scoped(request.user, named)
     groups = scope.scoped(
         request.user, PartyGroup.objects.filter(organization=applicant.organization, dissolved_date__isnull=True)
     )

@@ -46,7 +46,10 @@ def member_pick(request: HttpRequest) -> HttpResponse:
     if query:
         members = search_members(_narrowed(request, scope.scoped(request.user, Member.objects.all())), query)
     found = list(members.select_related("organization").order_by("name_pinyin", "pk")[:LIMIT])
-    return render(request, "members/_pick_results.html", {"members": found, "query": query})
+    # Within one organization its name would repeat on every line: the number tells namesakes apart.
+    within = posted_id(request.GET.get("within")) is not None
+    results = [(member, label(member, within=within)) for member in found]
+    return render(request, "members/_pick_results.html", {"members": found, "results": results, "query": query, "within": within})
 
 
 def _narrowed(request: HttpRequest, members: QuerySet[Member]) -> QuerySet[Member]:
@@ -64,8 +67,11 @@ def _narrowed(request: HttpRequest, members: QuerySet[Member]) -> QuerySet[Membe
     return members
 
 
-def label(member: Member) -> str:
-    """How a chosen member reads in the picker: the name, then what tells namesakes apart."""
+def label(member: Member, *, within: bool = False) -> str:
+    """How a chosen member reads in the picker: the name, then what tells namesakes apart (the
+    organization too, unless the picker is within one)."""
+    if within:
+        return f"{member.name}（{member.masked_id_number}）"
     return f"{member.name}（{member.organization.name} · {member.masked_id_number}）"
 
 
@@ -105,6 +111,9 @@ class _Picking:
             return []
         return list(queryset.filter(pk__in=ids).select_related("organization"))
 
+    def label(self, member: Member) -> str:
+        return label(member, within="within" in self.params)
+
 
 class MemberPicker(_Picking, forms.HiddenInput):
     """Choose one member (a ModelChoiceField's widget)."""
@@ -114,7 +123,7 @@ class MemberPicker(_Picking, forms.HiddenInput):
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         chosen = self.chosen([value] if value not in (None, "") else [])
-        context["widget"].update(label=label(chosen[0]) if chosen else "", pick_url=self.pick_url)
+        context["widget"].update(label=self.label(chosen[0]) if chosen else "", pick_url=self.pick_url)
         return context
 
 
@@ -126,5 +135,5 @@ class MembersPicker(_Picking, forms.MultipleHiddenInput):
     def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         chosen = self.chosen(list(value or []))
-        context["widget"].update(chosen=[(m.pk, label(m)) for m in chosen], pick_url=self.pick_url)
+        context["widget"].update(chosen=[(m.pk, self.label(m)) for m in chosen], pick_url=self.pick_url)
         return context

@@ -54,11 +54,11 @@ class GroupForm(StyledForm):
     def __init__(self, *args: Any, roll: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Found with the member picker among the branch's members on the roll.
-        self.fields["members"] = IdsField(
-            label="组员", queryset=roll, required=False, widget=MembersPicker(within=organization)
-        )
         self.fields["leader"] = forms.ModelChoiceField(
             label="党小组长", queryset=roll, required=False, widget=MemberPicker(within=organization)
+        )
+        self.fields["members"] = IdsField(
+            label="组员", queryset=roll, required=False, widget=MembersPicker(within=organization)
         )
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from dangjian.core import history, scope
 from dangjian.core.errors import DomainError
 from dangjian.core.models import Role
+from dangjian.core.redirects import same_site
 
 from . import panels, services, tree
 from .forms import OrganizationForm
@@ -201,6 +202,8 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope.require_in_scope(request.user, organization, to_write=True)
     if not _may_write(request, organization):
         raise PermissionDenied("您当前的角色无权修改党组织信息")
+    # Sent here from another page (the transfer letter's missing address): back there when saved.
+    back = same_site(request, request.POST.get("next") or request.GET.get("next"))
     form = OrganizationForm(request.POST or None, creating=False, initial=OrganizationForm.initial_from(organization))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
@@ -210,11 +213,11 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_domain_error(error)
         else:
             messages.success(request, "已保存")
-            return redirect("orgs:detail", pk=organization.pk)
+            return redirect(back or reverse("orgs:detail", args=[organization.pk]))
     return render(
         request,
         "orgs/organization_form.html",
-        {"form": form, "organization": organization, "lineage": tree.lineage(request.user, organization)},
+        {"form": form, "organization": organization, "lineage": tree.lineage(request.user, organization), "back": back},
     )
 
 

@@ -97,6 +97,26 @@ def test_a_step_of_the_upper_committee_is_not_offered_to_the_branch(world, appli
     assert "办理第4步：上级党委备案" in world.client(world.town_admin).get(url).text
 
 
+def test_the_people_are_picked_in_the_branch_and_the_upper_talk_in_the_town(world, applicant):
+    """The branch names its own members (谈话人, 培养联系人, 入党介绍人: the picker searches the
+    branch); the upper committee's 谈话 is held by whom the town sends, so its picker searches
+    the town's scope and takes a member of another branch."""
+    url = reverse("development:detail", args=[applicant.pk])
+    branch_page = world.client(world.branch_admin).get(url).text
+    assert f"within={applicant.organization.pk}" in branch_page
+    walk(world, applicant, 15)
+    town = world.client(world.town_admin)
+    town_page = town.get(url).text
+    assert "办理第16步：上级党委派人谈话" in town_page and "within=" not in town_page
+    outsider = world.wangfang  # of the community branch, in the town's scope
+    assert outsider.organization != applicant.organization
+    town.post(url, {"step": 16, "date": "2023-10-20", "people": [outsider.pk]})
+    applicant.refresh_from_db()
+    assert applicant.step == 16
+    talk = applicant.steps.get(step=16)
+    assert [actor.member for actor in talk.actors.all()] == [outsider]
+
+
 def test_a_refusal_of_the_role_shows_the_input_again_not_a_403(world, applicant):
     walk(world, applicant, 3)
     url = reverse("development:detail", args=[applicant.pk])

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.members.models import Member
+from dangjian.orgs.forms import OrganizationForm
 from dangjian.transfers.models import Transfer, TransferState
 
 
@@ -164,12 +165,29 @@ def test_the_inbox_opens_on_the_first_tab_with_work(world, make_issued):
     assert 'class="nav-link active" href="?box=' in quiet
 
 
+def test_the_profile_completed_from_the_transfer_returns_to_it_and_nowhere_else(world, make_issued):
+    transfer = make_issued(world)
+    back = reverse("transfers:detail", args=[transfer.pk])
+    edit = reverse("orgs:edit", args=[world.town.pk])
+    client = world.client(world.town_admin)
+    form = client.get(edit, {"next": back}).content.decode()
+    assert f'name="next" value="{back}"' in form
+    data = {**OrganizationForm.initial_from(world.town), "address": "坪塘大道188号", "contact_phone": "0731-88123456"}
+    data = {key: value for key, value in data.items() if value is not None}
+    saved = client.post(edit, {**data, "next": back})
+    assert saved.status_code == 302 and saved["Location"] == back
+    for hostile in ("https://evil.example/", "//evil.example/", "javascript:alert(1)", "transfers:inbox"):
+        answer = client.post(edit, {**data, "next": hostile})
+        assert answer["Location"] == reverse("orgs:detail", args=[world.town.pk]), hostile
+
+
 def test_the_page_warns_before_printing_a_letter_without_the_senders_address(world, make_issued):
     transfer = make_issued(world)
     url = reverse("transfers:detail", args=[transfer.pk])
     page = world.client(world.town_admin).get(url).content.decode()
     assert "中共坪塘镇委员会的党组织信息中未填写通讯地址、联系电话" in page
-    assert f'href="{reverse("orgs:edit", args=[world.town.pk])}" data-testid="complete-profile"' in page
+    edit = reverse("orgs:edit", args=[world.town.pk])
+    assert f'href="{edit}?next={url}" data-testid="complete-profile"' in page
     branch = world.client(world.branch_admin).get(url).content.decode()  # may not edit the town's profile
     assert "未填写通讯地址、联系电话" in branch and "请联系中共坪塘镇委员会补全" in branch
     assert "complete-profile" not in branch
