@@ -49,7 +49,9 @@ def member_pick(request: HttpRequest) -> HttpResponse:
     # Within one organization its name would repeat on every line: the number tells namesakes apart.
     within = posted_id(request.GET.get("within")) is not None
     results = [(member, label(member, within=within)) for member in found]
-    return render(request, "members/_pick_results.html", {"members": found, "results": results, "query": query, "within": within})
+    return render(
+        request, "members/_pick_results.html", {"members": found, "results": results, "query": query, "within": within}
+    )
 
 
 def _narrowed(request: HttpRequest, members: QuerySet[Member]) -> QuerySet[Member]:
