@@ -419,7 +419,9 @@ def receipt(request: HttpRequest) -> HttpResponse:
 
 
 class IncomingForm(StyledForm):
-    to_org = forms.ModelChoiceField(label="转入党组织", queryset=Organization.objects.none())
+    to_org = forms.ModelChoiceField(
+        label="转入党组织", queryset=Organization.objects.none(), widget=OrganizationPicker(holders_only=True)
+    )
     from_outside = forms.CharField(label="介绍信开具组织", max_length=100)
     letter_number = forms.CharField(label="介绍信编号", max_length=50)
     issued_date = date_field("开具日期", kind=DateKind.EVENT, required=True)

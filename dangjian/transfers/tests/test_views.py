@@ -198,3 +198,20 @@ def test_the_page_warns_before_printing_a_letter_without_the_senders_address(wor
     address, phone = "长沙市岳麓区坪塘大道188号", "0731-88123456"
     update_organization(actor=world.county_admin, organization=world.town, address=address, contact_phone=phone)
     assert "profile-missing" not in world.client(world.town_admin).get(url).content.decode()
+
+
+def test_organizations_and_members_are_found_with_pickers_not_drop_downs(world):
+    """A county has hundreds of branches and thousands of members: every form of transfers and
+    mobile members finds them by typing, never with a <select> of them all."""
+    client = world.client(world.county_admin)
+    for name, field in (
+        ("transfers:new", "to_org"),
+        ("transfers:new", "member"),
+        ("transfers:incoming", "to_org"),
+        ("transfers:mobile_new", "member"),
+        ("transfers:mobile_inflow", "organization"),
+    ):
+        page = client.get(reverse(name)).content.decode()
+        assert f'name="{field}"' in page, (name, field)
+        assert f'<select name="{field}"' not in page, (name, field)
+        assert "data-org-picker" in page or "data-picker" in page, name
