@@ -352,7 +352,7 @@ def test_a_role_without_write_rights_is_refused(world, unchanged):
 
 
 def test_a_registration_made_after_the_check_fails_the_commit_and_writes_nothing(world, unchanged, monkeypatch):
-    monkeypatch.setattr(imports, "_registered", lambda hashes: [])  # as if 王芳 came in after the check
+    monkeypatch.setattr(imports.checking, "_registered", lambda hashes: [])  # as if 王芳 came in after the check
     report = run(world.town_admin, person(1), line(id_number=world.wangfang.id_number))
     assert (report.created, report.message) == (0, imports.RACE)
     assert not report.ok

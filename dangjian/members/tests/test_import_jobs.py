@@ -292,7 +292,7 @@ def test_a_large_upload_is_queued_and_the_page_polls_its_progress(world, setting
 
 
 def test_progress_is_saved_chunk_by_chunk_and_a_job_runs_once(world, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK", 2)
+    monkeypatch.setattr(imports.base, "CHUNK", 2)
     seen: list[tuple[str, int, int]] = []
     original = tasks._progress
 
@@ -346,7 +346,7 @@ def test_a_sheet_read_in_streaming_mode_gives_the_same_result(world, monkeypatch
 def test_a_sheet_read_in_pieces_gives_the_same_report_and_members(world, monkeypatch, reader):
     if reader == "pieces":
         monkeypatch.setattr(sheet_pieces, "PIECE_BYTES", 2000)  # a few rows a piece
-    monkeypatch.setattr(imports, "CHUNK", 7)
+    monkeypatch.setattr(imports.base, "CHUNK", 7)
     rows = [person(n) for n in range(40)]
     rows[33] = person(33, joined_date="2099-01-01")  # row 36 (after the header and a blank row), late
     file = xlsx(*rows[:20], [None] * 3, *rows[20:])

@@ -48,7 +48,7 @@ def live_world(_world_keys, transactional_db):
 @pytest.fixture
 def concurrent(monkeypatch):
     """Batches of two rows, so that a small file goes through the writer thread; counts its batches."""
-    monkeypatch.setattr(imports, "CHUNK", 2)
+    monkeypatch.setattr(imports.base, "CHUNK", 2)
     written: list[int] = []
     original = bulk.ConcurrentBatches.__init__
 
@@ -96,7 +96,7 @@ def test_a_number_already_registered_is_reported_while_the_batches_go_in(live_wo
 
 
 def test_a_registration_made_meanwhile_fails_the_commit_and_writes_nothing(live_world, concurrent, monkeypatch):
-    monkeypatch.setattr(imports, "_registered", lambda hashes: [])  # as if 王芳 came in after the check
+    monkeypatch.setattr(imports.checking, "_registered", lambda hashes: [])  # as if 王芳 came in after the check
     before = Member.objects.count()
     rows = [person(1), person(2), line(id_number=live_world.wangfang.id_number)]
     report = imports.import_members(actor=live_world.town_admin, file=xlsx(*rows))

@@ -2,6 +2,7 @@ import datetime as dt
 import time
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -76,5 +77,13 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         connection.ops.execute_sql_flush(statements)
+        # RESTART IDENTITY restarts the named tables' sequences only, not those TRUNCATE ... CASCADE
+        # emptied with them (transfers, files, sanctions...): restart every app table's sequence at
+        # its rows' maximum, so a county rebuilt from one seed has the same ids (letter numbers carry
+        # the transfer's id). No statements on SQLite, which numbers from the rows left.
+        ours = [model for model in django_apps.get_models() if model.__module__.startswith("dangjian.")]
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), ours):
+                cursor.execute(statement)
         User.objects.filter(username__in=DEMO_USERNAMES).delete()
         self.stdout.write("已清空党组织和党员。")
