@@ -144,7 +144,9 @@ class _Checker:
             rows, numbers = zip(*self.chunk_ids, strict=True)
             of_row = dict(zip(rows, lookup_hashes(list(numbers)), strict=True))
             ids = self._member_ids(len(people))
-            self.writes.add(_encoded(_batch(people, [of_row[person.row] for person in people], ids, self.now)))
+            self.writes.add(
+                _encoded(_batch(people, [of_row[person.row] for person in people], ids, self.now, self.actor.pk))
+            )
 
     def finish(self) -> None:
         """ID numbers used more than once in the file: every row of each, naming the others; then,

@@ -83,6 +83,11 @@ MEMBER_FIELDS = (
 )
 PERIOD_FIELDS = ("organization_id", "start", "end", "reason")  # after the member's id
 STATUS_PERIOD_FIELDS = ("status", "start", "end", "reason", "left_reason")
+# Each member's first version in its history (django-simple-history's table, written in the same
+# COPY-or-insert pass): the member's columns, then when, why, "+" (created) and by whom.
+HISTORY_FIELDS = ("history_date", "history_change_reason", "history_type", "history_user_id")
+HISTORY_REASON = "党员信息导入"
+HistoricalMember = Member.history.model  # type: ignore[attr-defined]
 
 
 class _Batch(NamedTuple):
@@ -93,10 +98,17 @@ class _Batch(NamedTuple):
     members: list[tuple[Any, ...]]
     periods: list[tuple[Any, ...]]
     statuses: list[tuple[Any, ...]]
+    stamp: tuple[Any, ...]  # the history row's own columns (HISTORY_FIELDS), after the member's
+
+    def history_rows(self, ids: list[Any]) -> list[tuple[Any, ...]]:
+        return [(pk, *row[1:], *self.stamp) for pk, row in zip(ids, self.members, strict=True)]
 
 
-def _batch(people: list[Person], id_hashes: list[uuid.UUID], ids: list[int | None], now: dt.datetime) -> _Batch:
-    """The members with their open membership and status periods."""
+def _batch(
+    people: list[Person], id_hashes: list[uuid.UUID], ids: list[int | None], now: dt.datetime, actor_id: int | None
+) -> _Batch:
+    """The members with their open membership and status periods, and the first version of each
+    in its history (created, by the actor, at the import's time)."""
     numbers = encrypt_all([p.id_number for p in people])
     phones = [p.phone for p in people if p.phone]
     sealed, hashed = iter(encrypt_all(phones)), iter(lookup_hashes(phones))
@@ -110,6 +122,7 @@ def _batch(people: list[Person], id_hashes: list[uuid.UUID], ids: list[int | Non
             (pk, p.status, p.status_date or p.joined_date, None, "", p.left_reason)
             for pk, p in zip(ids, people, strict=True)
         ],
+        stamp=(now, HISTORY_REASON, "+", actor_id),
     )
 
 
@@ -121,6 +134,7 @@ class _Encoded(NamedTuple):
     members: bytes
     periods: bytes
     statuses: bytes
+    history: bytes
     rows: int
 
 
@@ -132,6 +146,11 @@ def _encoded(batch: _Batch) -> "_Batch | _Encoded":
         writer.encode(Member, ("id", *MEMBER_FIELDS), batch.members),
         writer.encode(MembershipPeriod, ("member_id", *PERIOD_FIELDS), batch.periods),
         writer.encode(StatusPeriod, ("member_id", *STATUS_PERIOD_FIELDS), batch.statuses),
+        writer.encode(
+            HistoricalMember,
+            ("id", *MEMBER_FIELDS, *HISTORY_FIELDS),
+            batch.history_rows([row[0] for row in batch.members]),
+        ),
         len(batch.members),
     )
 
@@ -144,12 +163,14 @@ def _write(batch: "_Batch | _Encoded") -> int:
         writer.write_encoded(Member, ("id", *MEMBER_FIELDS), batch.members)
         writer.write_encoded(MembershipPeriod, ("member_id", *PERIOD_FIELDS), batch.periods)
         writer.write_encoded(StatusPeriod, ("member_id", *STATUS_PERIOD_FIELDS), batch.statuses)
+        writer.write_encoded(HistoricalMember, ("id", *MEMBER_FIELDS, *HISTORY_FIELDS), batch.history)
         return batch.rows
     ids = [member.pk for member in _bulk_create(Member, ("id", *MEMBER_FIELDS), batch.members)]
     periods = [(pk, *row[1:]) for pk, row in zip(ids, batch.periods, strict=True)]
     statuses = [(pk, *row[1:]) for pk, row in zip(ids, batch.statuses, strict=True)]
     writer.write(MembershipPeriod, ("member_id", *PERIOD_FIELDS), periods)
     writer.write(StatusPeriod, ("member_id", *STATUS_PERIOD_FIELDS), statuses)
+    writer.write(HistoricalMember, ("id", *MEMBER_FIELDS, *HISTORY_FIELDS), batch.history_rows(ids))
     return len(batch.members)
 
 

@@ -79,6 +79,32 @@ def unchanged(world):
 # A good file
 
 
+def test_each_imported_member_starts_its_history_and_the_first_edit_shows_its_change(world):
+    """The import writes each member's first version (created, by the importer, at the import's
+    time) in the same pass as the member: the 修改记录 of a later edit shows what changed, not
+    "修改（无字段变化）" against nothing."""
+    report = run(world.branch_admin, person(1, job="村会计"), person(2))
+    assert report.ok, report.problems
+    member = Member.objects.get(name="测试1")
+    (created,) = member.history.all()
+    assert (created.history_type, created.history_user, created.history_change_reason) == (
+        "+",
+        world.branch_admin,
+        "党员信息导入",
+    )
+    assert (created.job, created.id_number, created.organization_id) == ("村会计", member.id_number, world.village.pk)
+    assert Member.history.filter(name__startswith="测试").count() == 2
+
+    from dangjian.core import history
+    from dangjian.members.services import update_member
+
+    update_member(actor=world.branch_admin, member=member, job="村妇联主任")
+    latest = history.entries(member)[0]
+    assert latest.kind == "修改"
+    assert [(c.old, c.new) for c in latest.changes] == [("村会计", "村妇联主任")]
+    assert history.entries(member)[1].kind == "创建"
+
+
 def test_it_imports_every_row_with_periods_encrypted_numbers_and_pinyin(world):
     number = make_id_number("1990-02-03", male=False, sequence=50)
     report = run(
