@@ -20,7 +20,7 @@ from dangjian.orgs.models import Organization
 
 from . import rules, services
 from .filters import MemberFilter
-from .models import Category, LeftReason, Member, Status
+from .models import DIRECT_STATUS_CHOICES, Category, LeftReason, Member, Status
 
 
 class MemberSerializer(serializers.ModelSerializer[Member]):
@@ -45,7 +45,7 @@ class MemberSerializer(serializers.ModelSerializer[Member]):
 
 
 class StatusChangeSerializer(serializers.Serializer[Any]):
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = serializers.ChoiceField(choices=DIRECT_STATUS_CHOICES)
     date = PlausibleDate(kind=DateKind.EVENT, help_text="变更日期")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     left_reason = serializers.ChoiceField(

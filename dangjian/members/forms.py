@@ -11,7 +11,7 @@ from dangjian.orgs.filters import scoped_organizations
 from dangjian.orgs.models import BRANCH_LEVEL_KINDS, Organization
 from dangjian.orgs.widgets import OrganizationPicker
 
-from .models import Category, LeftReason, Member, Status
+from .models import DIRECT_STATUS_CHOICES, Category, LeftReason, Member, Status
 from .services import CORRECTABLE
 
 BLANK = [("", "（按身份证号）")]
@@ -44,7 +44,7 @@ class MemberForm(StyledForm):
     joined_date = date_field("入党日期", kind=DateKind.EVENT, required=True)
     regularized_date = date_field("转正日期", kind=DateKind.EVENT, help_text="预备党员不填")
     is_central_household = forms.BooleanField(label="党员中心户", required=False)
-    status = forms.ChoiceField(label="党籍状态", choices=Status.choices, initial=Status.NORMAL)
+    status = forms.ChoiceField(label="党籍状态", choices=DIRECT_STATUS_CHOICES, initial=Status.NORMAL)
     status_date = date_field("状态变更日期", kind=DateKind.EVENT, help_text="党籍状态不是“正常”时填写")
     status_reason = forms.CharField(label="状态变更原因", max_length=200, required=False)
     left_reason = forms.ChoiceField(label="出党方式", choices=NONE + LeftReason.choices, required=False)
@@ -85,7 +85,7 @@ class MemberForm(StyledForm):
 class StatusForm(StyledForm):
     """变更党籍状态, with its date."""
 
-    status = forms.ChoiceField(label="新的党籍状态", choices=Status.choices)
+    status = forms.ChoiceField(label="新的党籍状态", choices=DIRECT_STATUS_CHOICES)
     date = date_field("变更日期", kind=DateKind.EVENT, required=True)
     left_reason = forms.ChoiceField(label="出党方式", choices=NONE + LeftReason.choices, required=False)
     reason = forms.CharField(label="原因", max_length=200, required=False)

@@ -7,7 +7,10 @@
 - the organization tree is sound (paths, depths, child counts: treebeard's own check);
 - a member's party group is in the member's organization;
 - every member has one open status period, of the status the record names, and the status
-  periods follow one another like the membership periods.
+  periods follow one another like the membership periods;
+- a member whose relation went outside the tree (已转出) has no open membership period, and the
+  only gap between two membership periods is such a time away: the status 已转出 from the day
+  one period ended to the day the next began.
 """
 
 import itertools
@@ -19,7 +22,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from dangjian.orgs.models import Organization
 
-from .models import Member, MembershipPeriod, StatusPeriod
+from .models import Member, MembershipPeriod, Status, StatusPeriod
 from .services import ON_ROLL
 
 
@@ -55,6 +58,10 @@ def problems(limit: int = 50) -> list[str]:
     for period in elsewhere.select_related("member")[:limit]:
         if add(f"党员{period.member.name}(#{period.member_id})的当前隶属期间不在其所在组织"):
             return found
+    away = live.filter(status=Status.TRANSFERRED_OUT, periods__end__isnull=True).distinct()
+    for pk, name in away.values_list("pk", "name")[:limit]:
+        if add(f"党员{name}(#{pk})的组织关系已转出本系统，但仍有未结束的组织隶属期间"):
+            return found
     stale = live.exclude(org_path=F("organization__path"))
     for pk, name in stale.values_list("pk", "name")[:limit]:
         if add(f"党员{name}(#{pk})的组织路径与所在组织不一致"):
@@ -84,13 +91,19 @@ def problems(limit: int = 50) -> list[str]:
 
 
 def _gaps(model: Any, label: str) -> Any:
-    """Each member's periods must follow one another: every one ends where the next starts."""
+    """Each member's periods must follow one another: every one ends where the next starts. A
+    membership period may end before the next starts only while the member was 已转出 for
+    exactly that time (the relation outside the tree, then back)."""
     periods: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
     rows = model.objects.filter(member__deleted_at__isnull=True).order_by("member_id", "start", "id")
     for member_id, start, end in rows.values_list("member_id", "start", "end"):
         periods[member_id].append((start, end))
+    away: set[tuple[Any, Any, Any]] = set()
+    if model is MembershipPeriod:
+        outside = StatusPeriod.objects.filter(status=Status.TRANSFERRED_OUT, end__isnull=False)
+        away = set(outside.values_list("member_id", "start", "end"))
     for member_id, spans in periods.items():
         for (start, end), (next_start, _) in itertools.pairwise(spans):
-            if end is None or end != next_start:
+            if end is None or (end != next_start and (member_id, end, next_start) not in away):
                 yield f"党员#{member_id}的{label}不衔接：{start}—{end or '今'} 之后是 {next_start}"
                 break

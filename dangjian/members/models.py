@@ -27,11 +27,23 @@ class Status(models.TextChoices):
     SUSPENDED = "suspended", "停止党籍"
     DECEASED = "deceased", "已故"
     LEFT = "left", "出党"
+    # The relation went to an organization outside this system (组织关系转往系统外): the record
+    # stays, off the roll, until a letter brings the person back (members.moves).
+    TRANSFERRED_OUT = "transferred_out", "已转出"
 
     @property
     def is_on_roll(self) -> bool:
         """Still a member of the organization (counted in its 党员数)."""
-        return self not in (Status.DECEASED, Status.LEFT)
+        return self not in (Status.DECEASED, Status.LEFT, Status.TRANSFERRED_OUT)
+
+    @property
+    def is_set_directly(self) -> bool:
+        """Chosen on the status form or at registration; 已转出 is recorded by the transfer's 回执."""
+        return self != Status.TRANSFERRED_OUT
+
+
+# The statuses a form offers (变更党籍状态, 登记党员): all but the one a transfer records.
+DIRECT_STATUS_CHOICES = [(status.value, status.label) for status in Status if status.is_set_directly]
 
 
 class LeftReason(models.TextChoices):

@@ -141,6 +141,8 @@ def status_problems(facts: StatusFacts, today: dt.date) -> dict[str, str]:
     """A status with its date and, for 出党, how the member left (RULES.md §6, §8)."""
     problems: dict[str, str] = {}
     status_date, joined = facts.date, facts.joined_date
+    if facts.status == Status.TRANSFERRED_OUT:
+        problems["status"] = "“已转出”由组织关系转往系统外的回执登记时记录，不能直接设置；请办理组织关系转接"
     if facts.status == Status.LEFT and not facts.left_reason:
         problems["left_reason"] = (
             "党籍状态为出党时，请选择出党方式（退党除名、除名、自行脱党除名、开除党籍或取消预备党员资格）"

@@ -22,7 +22,7 @@ from dangjian.core.services import check_knowledge, grant_role, member_grant, sa
 from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Organization
 
-from . import rules
+from . import moves, rules
 from .access import may_reveal
 from .models import (
     Category,
@@ -140,6 +140,7 @@ def update_member(*, actor: Any, member: Member, **changes: Any) -> Member:
     The organization is not changed here: moving a member is a transfer (组织关系转接)."""
     scope.require_role(actor, lambda role: role.writes_members, "修改党员信息")
     member = scope.get_scoped_or_404(actor, Member.objects.select_for_update(), pk=member.pk)
+    refuse_if_transferred_out(member, "修改")
     errors = ErrorCollector()
     values = _clean(changes, errors)
     for field, label in REQUIRED_FIELDS.items():
@@ -171,6 +172,7 @@ def change_status(
     status on any date can be looked up later. 出党 says how (left_reason)."""
     scope.require_role(actor, lambda role: role.writes_members, "变更党籍状态")
     member = scope.get_scoped_or_404(actor, Member.objects.select_for_update(), to_write=True, pk=member.pk)
+    refuse_if_transferred_out(member, "变更党籍状态")
     errors = ErrorCollector()
     values = _clean(
         {"status": status, "status_date": date, "status_reason": reason, "left_reason": left_reason},
@@ -228,8 +230,78 @@ def delete_member(*, actor: Any, member: Member) -> None:
     a deletion: those members stay in the registry and the statistics."""
     scope.require_role(actor, lambda role: role.writes_members, "删除党员记录")
     member = scope.get_scoped_or_404(actor, Member.objects.select_for_update(), pk=member.pk)
+    refuse_if_transferred_out(member, "删除")
     member.deleted_at = timezone.now()
     member.save(update_fields=["deleted_at", "updated_at"])
+
+
+def refuse_if_transferred_out(member: Member, action: str) -> None:
+    """A record whose relation went outside the tree (已转出) stays as it was until the person
+    comes back (登记系统外转入), so that the story it tells is the one of that day."""
+    if member.status == Status.TRANSFERRED_OUT:
+        when = f"于{member.status_date:%Y-%m-%d}" if member.status_date else ""
+        where = f"（{member.status_reason}）" if member.status_reason else ""
+        raise DomainError(
+            f"{member.name}的组织关系已{when}转出本系统{where}，记录不能{action}；其组织关系转回时，请登记系统外转入"
+        )
+
+
+def transferred_out_record(id_number: Any) -> Member | None:
+    """The record (已转出, not deleted) of the person with this ID number, if their relation went
+    outside the tree: a letter bringing them back reopens it (``readmit_member``)."""
+    try:
+        number = parse_id_number(str(id_number or "").strip(), today=timezone.localdate())
+    except InvalidIdNumber:
+        return None
+    return Member.objects.filter(
+        id_hash=lookup_hash(number.number), status=Status.TRANSFERRED_OUT, deleted_at__isnull=True
+    ).first()
+
+
+# What the letter and the record must agree on: the person is the same one. Anything else on the
+# letter may have changed while they were away and is updated (with its history).
+SAME_PERSON = {"name": "姓名", "gender": "性别", "birth_date": "出生日期", "joined_date": "入党日期"}
+RETURN_FIELDS = tuple(field for field in EDITABLE_FIELDS if field not in ("is_central_household",))
+
+
+@service
+def readmit_member(*, actor: Any, member: Member, organization: Organization, since: dt.date, **fields: Any) -> Member:
+    """A person whose relation went outside the tree (已转出) comes back by a letter from outside
+    (组织关系转入（系统外）): the same record moves into ``organization`` with a new membership
+    period from ``since``, its status 正常 again from that day, and what the letter says that
+    changed (education, job, phone, category…) is updated with its history. The record may be in
+    another subtree than the actor's: the ID number on the letter is what finds it, and the
+    refusals name the field that differs, never what the record holds."""
+    scope.require_role(actor, lambda role: role.writes_members, "接收组织关系")
+    organization = _lock_organization(actor, organization)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    errors = ErrorCollector()
+    values = _clean(fields, errors, allowed=RETURN_FIELDS)
+    idn = values.pop("id_number", None)
+    if isinstance(idn, IdNumber) and lookup_hash(idn.number) != member.id_hash:
+        raise TypeError("readmit_member is given the record of another ID number")
+    # What the letter leaves blank it does not say: the record keeps its value.
+    values = {field: value for field, value in values.items() if value not in (None, "")}
+    for field, label in SAME_PERSON.items():
+        if field in values and values[field] != getattr(member, field):
+            errors.add(field, f"{label}与该公民身份号码原有的党员记录不一致，请核对介绍信")
+    _check_placement(organization, errors)
+    if problem := moves.return_problem(member, since):
+        errors.add("date", problem)
+    merged = {field: getattr(member, field) for field in EDITABLE_FIELDS} | values
+    if not errors.errors:
+        _check_identity(actor, merged, parse_id_number(member.id_number), member.pk, errors)
+    errors.raise_if_any()
+    try:
+        member = moves.move_back_into_tree(member, organization, since)
+    except moves.MoveRefused as refused:
+        raise DomainError({"date": str(refused)}) from None
+    changes = {field: value for field, value in values.items() if field not in SAME_PERSON}
+    if "phone" in changes:
+        changes |= Member.phone_columns(changes.pop("phone"))
+    member._change_reason = moves.BACK_REASON  # type: ignore[attr-defined]
+    save_changes(member, changes, DomainError({"id_number": "该公民身份号码已在其他党组织登记"}))
+    return member
 
 
 def _lock_organization(actor: Any, organization: Organization) -> Organization:
@@ -266,7 +338,13 @@ def _check_identity(
     if existing is None:
         return
     # Say where only when the user may see that place: one person, one record, no leak.
-    if scope.is_in_scope(actor, existing):
+    if scope.is_in_scope(actor, existing) and existing.status == Status.TRANSFERRED_OUT:
+        errors.add(
+            "id_number",
+            f"该公民身份号码属于组织关系已转出本系统的党员{existing.name}（原在“{existing.organization.name}”）；"
+            "其组织关系转回时，请登记系统外转入",
+        )
+    elif scope.is_in_scope(actor, existing):
         errors.add("id_number", f"该公民身份号码已登记为“{existing.organization.name}”的党员{existing.name}")
     else:
         errors.add("id_number", "该公民身份号码已在其他党组织登记，一人只能有一条党员记录")
@@ -429,6 +507,7 @@ def request_correction(*, actor: Any, member: Member, changes: dict[str, Any], r
     member = scope.get_scoped_or_404(actor, Member.objects.select_for_update(), pk=member.pk)
     if member.user_id is None or member.user_id != actor.pk:
         raise PermissionDenied("只能为本人的党员信息申请更正")
+    refuse_if_transferred_out(member, "申请更正")
     if unknown := set(changes) - set(CORRECTABLE):
         raise DomainError({"changes": f"以下内容不能由本人申请更正：{'、'.join(sorted(unknown))}"})
     wanted = {field: value for field, value in changes.items() if value != getattr(member, field)}

@@ -20,7 +20,7 @@ from . import exports, services, timeline
 from .access import may_reveal, role_reveals
 from .filters import MemberFilter
 from .forms import CorrectionForm, DecisionForm, MemberForm, StatusForm
-from .models import CorrectionRequest, CorrectionStatus, Member
+from .models import CorrectionRequest, CorrectionStatus, Member, Status
 
 PAGE_SIZE = 20
 MAIN_FILTERS = ("q", "organization", "category", "status", "gender")
@@ -162,14 +162,16 @@ def member_export(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     member = _get(request, pk)
     own = member.user_id is not None and member.user_id == request.user.pk
-    may_write = _may_write(request)
+    away = member.status == Status.TRANSFERRED_OUT  # unchanged until the person comes back
+    may_write = _may_write(request) and not away
     return render(
         request,
         "members/member_detail.html",
         {
             "member": member,
             "may_reveal": may_reveal(request.user, member),
-            "own": own,
+            "own": own and not away,
+            "away": away,
             "periods": member.periods.select_related("organization").order_by("-start"),
             "timeline": timeline.entries(member),
             "lineage": tree.lineage(request.user, member.organization),

@@ -139,6 +139,8 @@ class IncomingInput(serializers.Serializer[Any]):
     category = serializers.ChoiceField(choices=Category.choices)
     joined_date = PlausibleDate(kind=DateKind.EVENT)
     regularized_date = PlausibleDate(kind=DateKind.EVENT, required=False, allow_null=True)
+    job = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
 
 AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="按此日期判断逾期，默认今天")

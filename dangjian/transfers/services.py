@@ -21,7 +21,7 @@ from dangjian.core.history import service
 from dangjian.core.models import Role
 from dangjian.members import moves
 from dangjian.members.models import Member, Status
-from dangjian.members.services import create_member
+from dangjian.members.services import create_member, readmit_member, transferred_out_record
 from dangjian.orgs.models import Organization
 
 from . import rules
@@ -119,7 +119,9 @@ def request_transfer(
         elif problem := moves.move_problem(member, to_org, timezone.localdate()):
             # Outside the caller's scope the refusal names nothing: the same answer as an id of none.
             errors.add("to_org", problem if scope.is_in_scope(actor, to_org) else UNKNOWN_DESTINATION)
-    if not Status(member.status).is_on_roll:
+    if member.status == Status.TRANSFERRED_OUT:
+        errors.add(None, f"{member.name}的组织关系已于{member.status_date:%Y-%m-%d}转出本系统，不能再转接")
+    elif not Status(member.status).is_on_roll:
         errors.add(None, f"{member.name}的党籍状态为{member.get_status_display()}，不能转接组织关系")
     if open_one := Transfer.objects.filter(member=member, state__in=OPEN_STATES).first():
         errors.add(None, f"{member.name}已有一项未办结的组织关系转接（{open_one.get_state_display()}），请先办结或撤销")
@@ -307,7 +309,7 @@ def cancel_transfer(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
 def record_receipt(*, actor: Any, transfer: Transfer, date: dt.date | None = None) -> Transfer:
     """登记回执. Inside the tree: the 回执联 of an accepted transfer, by either side. To outside:
     the receipt that came back by post is the proof the member was received there (on ``date``),
-    so the member leaves the registry now, and not before."""
+    so the member leaves the roll now, and not before: the record stays, 已转出 from that date."""
     transfer = _lock(actor, transfer)
     date = date or timezone.localdate()
     if date > timezone.localdate():
@@ -321,7 +323,7 @@ def record_receipt(*, actor: Any, transfer: Transfer, date: dt.date | None = Non
         if date < transfer.issued_date:
             raise DomainError({"date": f"接收日期不能早于介绍信开具日期{transfer.issued_date:%Y-%m-%d}"})
         try:
-            moves.move_out_of_tree(transfer.member, date)
+            moves.move_out_of_tree(transfer.member, date, transfer.to_outside)
         except moves.MoveRefused as refused:
             raise DomainError({"date": str(refused)}) from None
         transfer.state, transfer.accepted_date, transfer.closed_at = TransferState.ACCEPTED, date, timezone.now()
@@ -372,8 +374,10 @@ def register_incoming(
     **member_fields: Any,
 ) -> Transfer:
     """登记转入: a letter from an organization outside the tree is registered with its number and
-    the member is received into ``to_org`` on ``date`` (entered from the letter). The receiving
-    基层党委 then owes the sender the 回执 within a month (``record_receipt``)."""
+    the member is received into ``to_org`` on ``date`` (entered from the letter). A person whose
+    relation went outside earlier (已转出) is received into the same record, reopened; anyone
+    else gets a new one. The receiving 基层党委 then owes the sender the 回执 within a month
+    (``record_receipt``)."""
     scope.require_role(actor, lambda role: role.writes_members, "登记系统外转入的组织关系")
     date = date or timezone.localdate()
     errors = ErrorCollector()
@@ -392,8 +396,12 @@ def register_incoming(
         for field, message in rules.accept_problems(facts).items():
             errors.add(field, message)
     errors.raise_if_any()
-    member = create_member(actor=actor, organization=to_org, since=date, **member_fields)
-    member.periods.filter(end__isnull=True).update(reason="组织关系转入（系统外）")
+    if (returning := transferred_out_record(member_fields.get("id_number"))) is not None:
+        # The person left the tree earlier and comes back: the same record, one story.
+        member = readmit_member(actor=actor, member=returning, organization=to_org, since=date, **member_fields)
+    else:
+        member = create_member(actor=actor, organization=to_org, since=date, **member_fields)
+        member.periods.filter(end__isnull=True).update(reason=moves.BACK_REASON)
     transfer = Transfer(
         kind=TransferKind.FROM_OUTSIDE,
         state=TransferState.ACCEPTED,

@@ -435,6 +435,8 @@ class IncomingForm(StyledForm):
     category = forms.ChoiceField(label="人员类别", choices=Category.choices)
     joined_date = date_field("入党日期", kind=DateKind.EVENT, required=True)
     regularized_date = date_field("转正日期", kind=DateKind.EVENT)
+    job = forms.CharField(label="工作单位及职务", max_length=100, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -451,7 +453,7 @@ def incoming(request: HttpRequest) -> HttpResponse:
         try:
             transfer = services.register_incoming(actor=request.user, **form.cleaned_data)
             messages.success(request, f"已接收{transfer.member_name}的组织关系")
-            return redirect("transfers:detail", pk=transfer.pk)
+            return redirect("members:detail", pk=transfer.member_id)
         except DomainError as error:
             form.add_domain_error(error)
     return render(request, "transfers/form.html", {"form": form, "title": "登记系统外转入"})

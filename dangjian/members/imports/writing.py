@@ -87,7 +87,7 @@ STATUS_PERIOD_FIELDS = ("status", "start", "end", "reason", "left_reason")
 # COPY-or-insert pass): the member's columns, then when, why, "+" (created) and by whom.
 HISTORY_FIELDS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 HISTORY_REASON = "党员信息导入"
-HistoricalMember = Member.history.model  # type: ignore[attr-defined]
+HistoricalMember = Member.history.model
 
 
 class _Batch(NamedTuple):

@@ -226,7 +226,8 @@ def test_a_transfer_out_of_the_tree_ends_with_the_receipt(world):
     transfer.refresh_from_db()
     assert transfer.state == TransferState.ACCEPTED and transfer.receipt_date == TODAY()
     lisi = Member.objects.get(pk=world.lisi.pk)
-    assert lisi.deleted_at is not None
+    assert lisi.deleted_at is None and lisi.status == "transferred_out", "off the roll, not deleted"
+    assert (lisi.status_date, lisi.status_reason) == (TODAY(), "组织关系转出至中共某省某市委员会")
     assert not MembershipPeriod.objects.filter(member=lisi, end__isnull=True).exists()
     call_command("check_integrity")
     with pytest.raises(DomainError, match="回执已于"):
