@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "SanctionKindEnum": "dangjian.discipline.models.SanctionKind",
         "DevelopmentStepEnum": "dangjian.development.rules.STEP_CHOICES",
         "PublicityStepEnum": "dangjian.development.rules.PUBLICITY_CHOICES",
+        "MemberStatusEnum": "dangjian.members.models.Status",
+        "SettableStatusEnum": "dangjian.members.models.DIRECT_STATUS_CHOICES",  # all but 已转出
     },
 }
 
