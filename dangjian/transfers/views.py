@@ -431,8 +431,9 @@ class IncomingForm(StyledForm):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="公民身份号码", max_length=18)
     ethnicity = forms.ChoiceField(label="民族", choices=Ethnicity.choices, initial=Ethnicity.HAN)
-    education = forms.ChoiceField(label="学历", choices=Education.choices)
-    category = forms.ChoiceField(label="人员类别", choices=Category.choices)
+    # No silent first choice: the letter says which, the clerk chooses it.
+    education = forms.ChoiceField(label="学历", choices=[("", "请选择"), *Education.choices])
+    category = forms.ChoiceField(label="人员类别", choices=[("", "请选择"), *Category.choices])
     joined_date = date_field("入党日期", kind=DateKind.EVENT, required=True)
     regularized_date = date_field("转正日期", kind=DateKind.EVENT)
     job = forms.CharField(label="工作单位及职务", max_length=100, required=False)

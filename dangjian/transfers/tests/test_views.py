@@ -215,3 +215,14 @@ def test_organizations_and_members_are_found_with_pickers_not_drop_downs(world):
         assert f'name="{field}"' in page, (name, field)
         assert f'<select name="{field}"' not in page, (name, field)
         assert "data-org-picker" in page or "data-picker" in page, name
+
+
+def test_the_incoming_form_chooses_no_education_or_category_for_the_clerk(world):
+    """研究生 or 正式党员 preselected would be saved unnoticed: the clerk chooses from the letter."""
+    page = world.client(world.town_admin).get(reverse("transfers:incoming")).content.decode()
+    for name in ("education", "category"):
+        select = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+        assert select is not None, name
+        assert re.search(r'<option value="" selected>请选择</option>', select.group(0)), name
+    answer = world.client(world.town_admin).post(reverse("transfers:incoming"), {"name": "刘洋"})
+    assert "请选择" in answer.content.decode() and answer.status_code == 200
