@@ -70,7 +70,7 @@ def _shown_for(kind: SanctionKind) -> dict[str, str]:
 
 
 class SanctionForm(StyledForm):
-    kind = forms.ChoiceField(label="处分种类", choices=SanctionKind.choices)
+    kind = forms.ChoiceField(label="处分种类", choices=[("", "请选择"), *SanctionKind.choices])  # never a silent 警告
     months = forms.TypedChoiceField(
         label="留党察看期限",
         choices=[("", "请选择"), *((m, f"{m // 12}年（{m}个月）") for m in PROBATION_MONTHS)],

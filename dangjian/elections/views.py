@@ -99,7 +99,7 @@ def officer_candidates(request: HttpRequest, members: QuerySet[Member]) -> Query
 
 
 class OfficerForm(StyledForm):
-    position = forms.ChoiceField(label="职务", choices=Position.choices)
+    position = forms.ChoiceField(label="职务", choices=[("", "请选择"), *Position.choices])
     since = date_field("任职日期", kind=DateKind.EVENT, required=True)
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:

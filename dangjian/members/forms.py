@@ -16,6 +16,7 @@ from .services import CORRECTABLE
 
 BLANK = [("", "（按身份证号）")]
 NONE = [("", "—")]
+CHOOSE = [("", "请选择")]  # a required choice the user makes: no silent first option
 PERSONAL = ("id_number", "phone")  # never put back into a form: shown masked, typed anew to change
 
 
@@ -34,13 +35,13 @@ class MemberForm(StyledForm):
     birth_date = date_field("出生日期", kind=DateKind.BIRTH, help_text="留空则取自身份证号")
     ethnicity = forms.ChoiceField(label="民族", choices=Ethnicity.choices, initial=Ethnicity.HAN)
     native_place = forms.CharField(label="籍贯", max_length=50, required=False)
-    education = forms.ChoiceField(label="学历", choices=Education.choices)
+    education = forms.ChoiceField(label="学历", choices=CHOOSE + Education.choices)
     degree = forms.ChoiceField(label="学位", choices=NONE + Degree.choices, required=False)
     occupation = forms.ChoiceField(label="职业类别", choices=NONE + Occupation.choices, required=False)
     job = forms.CharField(label="工作单位及职务", max_length=100, required=False)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     address = forms.CharField(label="家庭住址", max_length=200, required=False)
-    category = forms.ChoiceField(label="人员类别", choices=Category.choices)
+    category = forms.ChoiceField(label="人员类别", choices=CHOOSE + Category.choices)
     joined_date = date_field("入党日期", kind=DateKind.EVENT, required=True)
     regularized_date = date_field("转正日期", kind=DateKind.EVENT, help_text="预备党员不填")
     is_central_household = forms.BooleanField(label="党员中心户", required=False)
