@@ -42,6 +42,7 @@ class Command(BaseCommand):
         else:
             if exists:
                 self._reset()
+            _restart_sequences()
             started = time.monotonic()
             today = options["as_of"] or timezone.localdate()
             with transaction.atomic():  # the county lands whole, its past included, or not at all
@@ -77,13 +78,17 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         connection.ops.execute_sql_flush(statements)
-        # RESTART IDENTITY restarts the named tables' sequences only, not those TRUNCATE ... CASCADE
-        # emptied with them (transfers, files, sanctions...): restart every app table's sequence at
-        # its rows' maximum, so a county rebuilt from one seed has the same ids (letter numbers carry
-        # the transfer's id). No statements on SQLite, which numbers from the rows left.
-        ours = [model for model in django_apps.get_models() if model.__module__.startswith("dangjian.")]
-        with connection.cursor() as cursor:
-            for statement in connection.ops.sequence_reset_sql(no_style(), ours):
-                cursor.execute(statement)
         User.objects.filter(username__in=DEMO_USERNAMES).delete()
         self.stdout.write("已清空党组织和党员。")
+
+
+def _restart_sequences() -> None:
+    """Every app table's id sequence restarted at its rows' maximum (PostgreSQL), so a county built
+    from one seed has the same ids whatever was written and removed before (letter numbers carry
+    the transfer's id): RESTART IDENTITY restarts only the tables TRUNCATE names, not those its
+    CASCADE empties, and a sequence never goes back by itself. No statements on SQLite, which
+    numbers from the rows left."""
+    ours = [model for model in django_apps.get_models() if model.__module__.startswith("dangjian.")]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), ours):
+            cursor.execute(statement)
