@@ -185,6 +185,20 @@ def world(_world_keys: dict[str, tuple[Any, int]], db: Any) -> World:
         return build_world()
 
 
+@pytest.fixture
+def empty_registry(db: Any) -> None:
+    """An empty registry (the demo county is built into one): the suite's world set aside, the
+    test's transaction brings it back."""
+    from dangjian.core.models import RoleAssignment
+    from dangjian.members.models import MembershipPeriod
+
+    RoleAssignment.objects.all().delete()
+    MembershipPeriod.objects.all().delete()
+    Member.objects.all().delete()
+    User.objects.update(home_organization=None, acting_organization=None)
+    Organization.objects.all().delete()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS

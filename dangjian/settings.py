@@ -226,15 +226,15 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 REST_FRAMEWORK = {
-    # JSON bounded in depth and size, errors in Chinese (core/parsers.py); forms as DRF's own.
-    "DEFAULT_PARSER_CLASSES": [
-        "dangjian.core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (bounded in depth and size, errors in Chinese: core/parsers.py); no endpoint takes
+    # a file, so no form or multipart body, and a generated client has one way to send each body.
+    "DEFAULT_PARSER_CLASSES": ["dangjian.core.parsers.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The token first: a request without valid credentials answers 401 with WWW-Authenticate
+    # (DRF asks the first class for that header; the session has none and would make it a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "dangjian.core.auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
@@ -250,7 +250,7 @@ REST_FRAMEWORK = {
         "token": env("API_RATE_TOKEN", "10/minute"),
     },
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "dangjian.core.pagination.Pages",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "dangjian.core.schema.ChineseSummaries",
     "EXCEPTION_HANDLER": "dangjian.core.api.exception_handler",
@@ -278,7 +278,17 @@ SPECTACULAR_SETTINGS = {
         "PublicityStepEnum": "dangjian.development.rules.PUBLICITY_CHOICES",
         "MemberStatusEnum": "dangjian.members.models.Status",
         "SettableStatusEnum": "dangjian.members.models.DIRECT_STATUS_CHOICES",  # all but 已转出
+        "FileStatusEnum": "dangjian.development.models.FileStatus",
+        "GenderEnum": "dangjian.core.enums.Gender",
+        "EducationEnum": "dangjian.core.enums.Education",
+        "CategoryEnum": "dangjian.members.models.Category",
+        "AgeBandEnum": "dangjian.members.rules.AGE_BAND_CHOICES",
+        "TermStateEnum": "dangjian.elections.rules.TERM_STATE_CHOICES",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dangjian.core.schema.enum_names_and_labels",
+    ],
 }
 
 # Long jobs (large imports) run in the background: `manage.py db_worker` takes them from the

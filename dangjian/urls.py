@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from dangjian.accounts.api import TokenObtainView
@@ -41,8 +41,14 @@ urlpatterns = [
     path("discipline/", include("dangjian.discipline.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # JSON, not YAML: a YAML 1.2 reader (the generators') takes an unquoted 08 (民族 code) for a number.
+    path("api/schema/", SpectacularJSONAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's settings as a script file: no inline script, so the
     # Content-Security-Policy can forbid inline scripts everywhere.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler400 = "dangjian.core.error_pages.bad_request"
+handler403 = "dangjian.core.error_pages.permission_denied"
+handler404 = "dangjian.core.error_pages.page_not_found"
+handler500 = "dangjian.core.error_pages.server_error"

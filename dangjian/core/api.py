@@ -32,6 +32,37 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
+class BlankAsNull(serializers.ChoiceField):
+    """A choice the record may leave unset (学位, 出党方式): shown as null, never as ''."""
+
+    def to_representation(self, value: Any) -> Any:
+        return None if value in ("", None) else super().to_representation(value)
+
+
+class RecordSerializer(serializers.ModelSerializer[Any]):
+    """The base of the API's model serializers: a choice the model allows to be blank reads as
+    null, and the schema declares it nullable, so a generated client can type it."""
+
+    def build_standard_field(
+        self, field_name: str, model_field: Any
+    ) -> tuple[type[serializers.Field[Any, Any, Any, Any]], dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if "choices" in kwargs and kwargs.pop("allow_blank", False):
+            field_class, kwargs["allow_null"] = BlankAsNull, True
+        return field_class, kwargs
+
+
+class OptionalChoice(serializers.ChoiceField):
+    """An input choice that may be cleared: '' or null, both stored as ''."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_blank=True, allow_null=True, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        value = super().run_validation(data)
+        return "" if value is None else value
+
+
 class ServiceViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -120,8 +120,8 @@ class ControlCharacterMiddleware:
     (500) where SQLite carries on, and every view reading a parameter would need its own check. No
     field of the registry holds any of these characters. Form fields are refused here for NUL only:
     the other control characters are refused field by field by the forms, with a message under the
-    field (core/forms.py). JSON bodies are the API's serializers' to check (DRF's CharField refuses
-    NUL)."""
+    field (core/forms.py). The API's bodies (JSON only) are its serializers' to check (DRF's
+    CharField refuses NUL); a form body sent to the API is left unread, for DRF to refuse (415)."""
 
     QUERY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
     FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -141,6 +141,8 @@ class ControlCharacterMiddleware:
             return True
         if request.method != "POST" or request.content_type not in self.FORM_TYPES:
             return False  # Django parses the form bodies of POST only; DRF parses the others itself
+        if request.path.startswith("/api/"):
+            return False  # the API takes JSON only: DRF answers a form body 415 (unread here)
         fields = [text for key, values in request.POST.lists() for text in (key, *values)]
         files = [text for key, uploads in request.FILES.lists() for text in (key, *(u.name or "" for u in uploads))]
         return any("\x00" in text for text in fields + files)

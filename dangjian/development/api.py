@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
+from dangjian.core.api import InScope, OptionalChoice, PlausibleDate, RecordSerializer, ServiceViewSet
 from dangjian.core.dates import DateKind
 from dangjian.core.enums import Education
 from dangjian.core.errors import DomainError
@@ -21,10 +21,10 @@ from dangjian.members.models import Member, PartyGroup
 from dangjian.orgs.models import Organization
 
 from . import reports, rules, services
-from .models import Applicant, Assessment, Publicity, StepRecord
+from .models import Applicant, Assessment, FileStatus, Publicity, StepRecord
 
 
-class StepRecordSerializer(serializers.ModelSerializer[StepRecord]):
+class StepRecordSerializer(RecordSerializer):
     name = serializers.SerializerMethodField()
 
     class Meta:
@@ -36,14 +36,14 @@ class StepRecordSerializer(serializers.ModelSerializer[StepRecord]):
         return rules.step_name(record.step)
 
 
-class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
+class AssessmentSerializer(RecordSerializer):
     class Meta:
         model = Assessment
         fields = ["kind", "date", "note"]
         read_only_fields = fields
 
 
-class PublicitySerializer(serializers.ModelSerializer[Publicity]):
+class PublicitySerializer(RecordSerializer):
     working_days = serializers.IntegerField(read_only=True, help_text="周一至周五的天数（未扣除法定节假日）")
 
     class Meta:
@@ -52,14 +52,11 @@ class PublicitySerializer(serializers.ModelSerializer[Publicity]):
         read_only_fields = fields
 
 
-class ApplicantSerializer(serializers.ModelSerializer[Applicant]):
+class ApplicantSerializer(RecordSerializer):
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     stage = serializers.SerializerMethodField()
-    # Plain text, not an enum: the schema already has another choice set named "status".
-    status = serializers.CharField(
-        read_only=True, help_text="open, probation, regularized, archived, cancelled, closed"
-    )
+    status = serializers.ChoiceField(choices=FileStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     steps = StepRecordSerializer(many=True, read_only=True)
     assessments = AssessmentSerializer(many=True, read_only=True)
@@ -97,7 +94,7 @@ class ApplicantInput(serializers.Serializer[Any]):
     id_number = serializers.CharField(max_length=18)
     application_date = PlausibleDate(kind=DateKind.EVENT)
     education = serializers.ChoiceField(choices=Education.choices)
-    job = serializers.CharField(max_length=100, required=False, default="")
+    job = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     leaving_date = PlausibleDate(kind=DateKind.PLANNED, required=False, allow_null=True, default=None)
 
 
@@ -132,7 +129,7 @@ class StepInputSerializer(serializers.Serializer[Any]):
     excluded = LeftOutInput(
         many=True, required=False, default=list, help_text="支部大会：不计入应到会人数的党员及理由（步骤15、23）"
     )
-    outcome = serializers.ChoiceField(choices=list(services.OUTCOMES), required=False, default="")
+    outcome = OptionalChoice(choices=list(services.OUTCOMES), required=False, default="", help_text="结论（需要时）")
     extension_months = serializers.IntegerField(
         min_value=0, max_value=120, required=False, allow_null=True, default=None
     )
@@ -258,7 +255,7 @@ class ApplicantViewSet(ServiceViewSet):
             "PipelineRow", {"stage": serializers.CharField(), "count": serializers.IntegerField()}, many=True
         ),
     )
-    @action(detail=False)
+    @action(detail=False, pagination_class=None)
     def pipeline(self, request: Request) -> Response:
         """Open files of the subtree by stage."""
         rows = reports.pipeline(request.user, self._organization(request))
@@ -280,7 +277,7 @@ class ApplicantViewSet(ServiceViewSet):
             many=True,
         ),
     )
-    @action(detail=False)
+    @action(detail=False, pagination_class=None)
     def due(self, request: Request) -> Response:
         """Half-year assessments (activists and probationary members), probation ending within 30
         days, approvals overdue."""

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from dangjian.approvals.services import steps_for
 from dangjian.core import scope
-from dangjian.core.api import InScope, NamedOutsideScope, PlausibleDate, ServiceViewSet
+from dangjian.core.api import InScope, NamedOutsideScope, PlausibleDate, RecordSerializer, ServiceViewSet
 from dangjian.core.dates import DateKind
 from dangjian.elections.models import Officer
 from dangjian.members.models import Member
@@ -24,7 +24,7 @@ from . import services
 from .models import PROBATION_MONTHS, Sanction, SanctionKind
 
 
-class RemovedPostSerializer(serializers.ModelSerializer[Officer]):
+class RemovedPostSerializer(RecordSerializer):
     title = serializers.CharField(read_only=True, help_text="职务：党组织名称和职务，如“中共兴丰村支部委员会书记”")
 
     class Meta:
@@ -33,7 +33,7 @@ class RemovedPostSerializer(serializers.ModelSerializer[Officer]):
         read_only_fields = fields
 
 
-class SanctionSerializer(serializers.ModelSerializer[Sanction]):
+class SanctionSerializer(RecordSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     removed_posts = RemovedPostSerializer(
         many=True,

@@ -6,14 +6,14 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
+from dangjian.core.api import InScope, PlausibleDate, RecordSerializer, ServiceViewSet
 from dangjian.core.dates import DateKind, add_months
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, StructureThresholds
@@ -23,7 +23,7 @@ from .models import Officer, Position, Term
 from .structure import structure_report
 
 
-class OfficerSerializer(serializers.ModelSerializer[Officer]):
+class OfficerSerializer(RecordSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     position_display = serializers.CharField(source="get_position_display", read_only=True)
 
@@ -33,7 +33,7 @@ class OfficerSerializer(serializers.ModelSerializer[Officer]):
         read_only_fields = fields
 
 
-class TermSerializer(serializers.ModelSerializer[Term]):
+class TermSerializer(RecordSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     state = serializers.SerializerMethodField()
     officers = OfficerSerializer(many=True, read_only=True)
@@ -54,6 +54,7 @@ class TermSerializer(serializers.ModelSerializer[Term]):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=rules.TERM_STATE_CHOICES))
     def get_state(self, term: Term) -> str:
         months = self.context["warning_months"]
         return rules.term_state(term.expected_end, term.actual_end, timezone.localdate(), months).value

@@ -51,6 +51,9 @@ class TermState(StrEnum):
         return {"current": "在任", "expiring": "即将届满", "overdue": "已到期未换届", "ended": "已结束"}[self.value]
 
 
+TERM_STATE_CHOICES = [(state.value, state.label) for state in TermState]
+
+
 def term_state(expected: dt.date, actual_end: dt.date | None, today: dt.date, warning_months: int) -> TermState:
     """The higher organization reminds a branch 6 months before its term ends (第二十一条)."""
     if actual_end is not None:

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dangjian.core.api import PlausibleDate, ServiceViewSet, date_parameter
+from dangjian.core.api import OptionalChoice, PlausibleDate, RecordSerializer, ServiceViewSet, date_parameter
 from dangjian.core.dates import DateKind
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.orgs.filters import scoped_organizations
@@ -23,7 +23,7 @@ from .filters import MemberFilter
 from .models import DIRECT_STATUS_CHOICES, Category, LeftReason, Member, Status
 
 
-class MemberSerializer(serializers.ModelSerializer[Member]):
+class MemberSerializer(RecordSerializer):
     id_number = serializers.CharField(
         source="masked_id_number", read_only=True, help_text="公民身份号码，脱敏；完整号码见 reveal（记入安全审计）"
     )
@@ -48,8 +48,8 @@ class StatusChangeSerializer(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=DIRECT_STATUS_CHOICES)
     date = PlausibleDate(kind=DateKind.EVENT, help_text="变更日期")
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    left_reason = serializers.ChoiceField(
-        choices=LeftReason.choices, required=False, allow_blank=True, default="", help_text="出党方式（出党时必填）"
+    left_reason = OptionalChoice(
+        choices=LeftReason.choices, required=False, default="", help_text="出党方式（出党时必填）"
     )
 
 
@@ -65,8 +65,8 @@ class MemberWriteSerializer(serializers.Serializer[Member]):
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
     native_place = serializers.CharField(max_length=50, required=False, allow_blank=True)
     education = serializers.ChoiceField(choices=Education.choices, required=False)
-    degree = serializers.ChoiceField(choices=Degree.choices, required=False, allow_blank=True)
-    occupation = serializers.ChoiceField(choices=Occupation.choices, required=False, allow_blank=True)
+    degree = OptionalChoice(choices=Degree.choices, required=False)
+    occupation = OptionalChoice(choices=Occupation.choices, required=False)
     job = serializers.CharField(max_length=100, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -77,7 +77,7 @@ class MemberWriteSerializer(serializers.Serializer[Member]):
     status = serializers.ChoiceField(choices=Status.choices, required=False, help_text="登记时；之后用 status 操作变更")
     status_date = PlausibleDate(kind=DateKind.EVENT, required=False, help_text="登记时党籍状态不是正常的，填写其日期")
     status_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    left_reason = serializers.ChoiceField(choices=LeftReason.choices, required=False, allow_blank=True)
+    left_reason = OptionalChoice(choices=LeftReason.choices, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,16 +86,28 @@ class MemberWriteSerializer(serializers.Serializer[Member]):
         field.error_messages["does_not_exist"] = "所选党组织不存在或不在您的管理范围内"
 
 
+def _count_rows(name: str, choices: Any) -> Any:
+    return inline_serializer(
+        name,
+        {
+            "code": serializers.ChoiceField(choices=choices, help_text="代码，与党员记录和筛选条件中的代码相同"),
+            "label": serializers.CharField(help_text="名称"),
+            "count": serializers.IntegerField(),
+        },
+        many=True,
+    )
+
+
 SummarySerializer = inline_serializer(
     "MemberSummary",
     {
-        "as_of": serializers.DateField(),
-        "total": serializers.IntegerField(),
-        "by_category": serializers.DictField(child=serializers.IntegerField()),
-        "by_gender": serializers.DictField(child=serializers.IntegerField()),
-        "by_education": serializers.DictField(child=serializers.IntegerField()),
-        "by_age_band": serializers.DictField(child=serializers.IntegerField()),
-        "minority": serializers.IntegerField(),
+        "as_of": serializers.DateField(help_text="年龄计算日期"),
+        "total": serializers.IntegerField(help_text="在册党员数"),
+        "by_category": _count_rows("CategoryCount", Category.choices),
+        "by_gender": _count_rows("GenderCount", Gender.choices),
+        "by_education": _count_rows("EducationCount", Education.choices),
+        "by_age_band": _count_rows("AgeBandCount", rules.AGE_BAND_CHOICES),
+        "minority": serializers.IntegerField(help_text="少数民族党员数"),
     },
 )
 
@@ -185,7 +197,10 @@ class MemberViewSet(ServiceViewSet):
                 "by_category": _count_by(members, "category", Category),
                 "by_gender": _count_by(members, "gender", Gender),
                 "by_education": _count_by(members, "education", Education),
-                "by_age_band": {band.label: counts[f"band{i}"] for i, band in enumerate(bands)},
+                "by_age_band": [
+                    {"code": code, "label": label, "count": counts[f"band{code}"]}
+                    for code, label in rules.AGE_BAND_CHOICES
+                ],
                 "minority": counts["minority"],
             }
         )
@@ -194,7 +209,8 @@ class MemberViewSet(ServiceViewSet):
         return date_parameter(request, "as_of") or timezone.localdate()
 
 
-def _count_by(members: QuerySet[Member], field: str, choices: Any) -> dict[str, int]:
-    """{label: count} in the choices' order, zeros included so charts keep their categories."""
+def _count_by(members: QuerySet[Member], field: str, choices: Any) -> list[dict[str, Any]]:
+    """A row per choice (code, label, count) in the choices' order, zeros included so charts keep
+    their categories."""
     found = dict(members.order_by().values_list(field).annotate(n=Count("pk")))
-    return {choice.label: found.get(choice.value, 0) for choice in choices}
+    return [{"code": choice.value, "label": choice.label, "count": found.get(choice.value, 0)} for choice in choices]

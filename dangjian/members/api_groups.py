@@ -6,14 +6,15 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
+from dangjian.core.api import InScope, PlausibleDate, RecordSerializer, ServiceViewSet
 from dangjian.core.dates import DateKind
 from dangjian.orgs.models import Organization
 
@@ -21,14 +22,14 @@ from . import services
 from .models import Member, PartyGroup
 
 
-class GroupMemberSerializer(serializers.ModelSerializer[Member]):
+class GroupMemberSerializer(RecordSerializer):
     class Meta:
         model = Member
         fields = ["id", "name"]
         read_only_fields = fields
 
 
-class PartyGroupSerializer(serializers.ModelSerializer[PartyGroup]):
+class PartyGroupSerializer(RecordSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     leader_name = serializers.CharField(source="leader.name", read_only=True, default=None)
     members = GroupMemberSerializer(many=True, read_only=True)
@@ -52,10 +53,13 @@ class DissolveInput(serializers.Serializer[Any]):
     date = PlausibleDate(kind=DateKind.EVENT, help_text="撤销日期")
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An id (an integer in the API schema; django-filter's number would be any number)."""
+
+
 class PartyGroupFilter(django_filters.FilterSet):
-    organization = django_filters.NumberFilter(
-        field_name="organization_id", label="所在党支部 id", min_value=1, max_value=2**63 - 1
-    )
+    organization = IdFilter(field_name="organization_id", label="所在党支部 id", min_value=1, max_value=2**63 - 1)
 
     class Meta:
         model = PartyGroup

@@ -4,17 +4,19 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.dates import DateKind
 from dangjian.core.enums import Degree, Education, Ethnicity, Gender, Occupation
 from dangjian.core.forms import DateInput, date_validator, style_widgets
-from dangjian.orgs.filters import scoped_organizations
+from dangjian.orgs.filters import OrganizationIdFilter, scoped_organizations
 from dangjian.orgs.models import Organization
 from dangjian.orgs.widgets import OrganizationPicker
 
 from .models import Category, Member, Status
-from .rules import AGE_BANDS, JOINING_PERIODS, age_band_birth_ranges
+from .rules import AGE_BAND_CHOICES, JOINING_PERIODS, age_band_birth_ranges
 
 QUERY_DATE = date_validator(DateKind.QUERY)
 
@@ -86,9 +88,14 @@ def sort_order(value: str) -> tuple[str, ...]:
     return tuple(f"-{name}" for name in fields) if value.startswith("-") and key in SORTS else fields
 
 
+@extend_schema_field(OpenApiTypes.DATE)
+class DateParameter(django_filters.DateFilter):
+    """A date its filter method reads (the API schema cannot tell the type from the method)."""
+
+
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="姓名、拼音或身份证号后几位", method="filter_q")
-    organization = django_filters.ModelChoiceFilter(
+    organization = OrganizationIdFilter(
         label="所属组织（含全部下级）",
         queryset=scoped_organizations,
         method="filter_organization",
@@ -101,12 +108,8 @@ class MemberFilter(django_filters.FilterSet):
     education = django_filters.ChoiceFilter(label="学历", choices=Education.choices)
     degree = django_filters.ChoiceFilter(label="学位", choices=Degree.choices)
     occupation = django_filters.ChoiceFilter(label="职业类别", choices=Occupation.choices)
-    age_band = django_filters.ChoiceFilter(
-        label="年龄段", choices=[(str(i), band[2]) for i, band in enumerate(AGE_BANDS)], method="filter_age_band"
-    )
-    as_of = django_filters.DateFilter(
-        label="年龄计算日期", method="filter_nothing", widget=DateInput(), validators=[QUERY_DATE]
-    )
+    age_band = django_filters.ChoiceFilter(label="年龄段", choices=AGE_BAND_CHOICES, method="filter_age_band")
+    as_of = DateParameter(label="年龄计算日期", method="filter_nothing", widget=DateInput(), validators=[QUERY_DATE])
     joined_period = django_filters.ChoiceFilter(
         label="入党时间", choices=[(str(i), p.label) for i, p in enumerate(JOINING_PERIODS)], method="filter_period"
     )

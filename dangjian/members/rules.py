@@ -80,6 +80,8 @@ AGE_BANDS: tuple[tuple[int | None, int | None, str], ...] = (
     (56, 60, "56-60岁"),
     (61, None, "61岁及以上"),
 )
+# The code of a band is its position: the registry's filter (?age_band=5) and the summary agree.
+AGE_BAND_CHOICES = [(str(index), label) for index, (_, _, label) in enumerate(AGE_BANDS)]
 
 
 @dataclass(frozen=True)

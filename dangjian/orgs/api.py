@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import InScope, PlausibleDate, ServiceViewSet
+from dangjian.core.api import InScope, OptionalChoice, PlausibleDate, RecordSerializer, ServiceViewSet
 from dangjian.core.dates import DateKind
 
 from . import services
@@ -19,14 +19,14 @@ from .filters import OrganizationFilter, scoped_organizations
 from .models import CoManagement, CoManagementKind, CoveredUnit, Organization, OrgKind, SetupMode, UnitCategory
 
 
-class CoveredUnitSerializer(serializers.ModelSerializer[CoveredUnit]):
+class CoveredUnitSerializer(RecordSerializer):
     class Meta:
         model = CoveredUnit
         fields = ["id", "name", "unit_category"]
         read_only_fields = fields
 
 
-class CoManagerSerializer(serializers.ModelSerializer[CoManagement]):
+class CoManagerSerializer(RecordSerializer):
     co_manager_name = serializers.CharField(source="co_manager.name", read_only=True)
 
     class Meta:
@@ -35,7 +35,7 @@ class CoManagerSerializer(serializers.ModelSerializer[CoManagement]):
         read_only_fields = fields
 
 
-class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+class OrganizationSerializer(RecordSerializer):
     # DRF's stubs also use the name "parent" (Field.parent); as a declared field it works.
     parent = serializers.SerializerMethodField(  # type: ignore[assignment]
         help_text="上级组织 id；上级不在您的范围内时为 null"
@@ -91,7 +91,7 @@ class OrganizationWriteSerializer(serializers.Serializer[Organization]):
     code = serializers.CharField(max_length=32, required=False)
     kind = serializers.ChoiceField(choices=OrgKind.choices, required=False)
     unit_category = serializers.ChoiceField(choices=UnitCategory.choices, required=False)
-    setup_mode = serializers.ChoiceField(choices=SetupMode.choices, required=False, allow_blank=True)
+    setup_mode = OptionalChoice(choices=SetupMode.choices, required=False)
     setup_approval = serializers.CharField(max_length=100, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True)

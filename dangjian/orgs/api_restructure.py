@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core import scope
-from dangjian.core.api import PlausibleDate
+from dangjian.core.api import PlausibleDate, RecordSerializer
 from dangjian.core.dates import DateKind
 
 from . import restructure
@@ -24,7 +24,7 @@ from .models import Organization, OrgKind, Restructuring, UnitCategory
 PREVIEW_ITEMS = 500
 
 
-class RestructuringSerializer(serializers.ModelSerializer[Restructuring]):
+class RestructuringSerializer(RecordSerializer):
     subject_name = serializers.CharField(source="subject.name", read_only=True)
     actor = serializers.SerializerMethodField()
 

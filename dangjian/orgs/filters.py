@@ -2,6 +2,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from dangjian.core import scope
 
@@ -12,13 +14,15 @@ def scoped_organizations(request: Any) -> QuerySet[Organization]:
     return scope.scoped(getattr(request, "user", None), Organization.objects.all())
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class OrganizationIdFilter(django_filters.ModelChoiceFilter):
+    """An organization chosen by its id (the API schema types it as an integer: the filter's
+    method, not a model field, reads it)."""
+
+
 class OrganizationFilter(django_filters.FilterSet):
-    parent = django_filters.ModelChoiceFilter(
-        label="上级组织（直接下级）", queryset=scoped_organizations, method="filter_parent"
-    )
-    within = django_filters.ModelChoiceFilter(
-        label="所属组织（含全部下级）", queryset=scoped_organizations, method="filter_within"
-    )
+    parent = OrganizationIdFilter(label="上级组织（直接下级）", queryset=scoped_organizations, method="filter_parent")
+    within = OrganizationIdFilter(label="所属组织（含全部下级）", queryset=scoped_organizations, method="filter_within")
     kind = django_filters.ChoiceFilter(label="组织类别", choices=OrgKind.choices)
     unit_category = django_filters.ChoiceFilter(label="单位类别", choices=UnitCategory.choices)
     q = django_filters.CharFilter(label="名称、简称或代码", method="filter_q")

@@ -15,7 +15,14 @@ from rest_framework.response import Response
 
 from dangjian.approvals.models import ApprovalStep
 from dangjian.approvals.services import steps_for
-from dangjian.core.api import InScope, NamedOutsideScope, PlausibleDate, ServiceViewSet, date_parameter
+from dangjian.core.api import (
+    InScope,
+    NamedOutsideScope,
+    PlausibleDate,
+    RecordSerializer,
+    ServiceViewSet,
+    date_parameter,
+)
 from dangjian.core.dates import DateKind
 from dangjian.core.enums import Education, Ethnicity, Gender
 from dangjian.members.models import Category, Member
@@ -25,7 +32,7 @@ from . import letter, rules, services, services_mobile
 from .models import MobileMember, Transfer
 
 
-class ApprovalStepSerializer(serializers.ModelSerializer[ApprovalStep]):
+class ApprovalStepSerializer(RecordSerializer):
     decision_display = serializers.CharField(source="get_decision_display", read_only=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
 
@@ -36,7 +43,7 @@ class ApprovalStepSerializer(serializers.ModelSerializer[ApprovalStep]):
         read_only_fields = fields
 
 
-class TransferSerializer(serializers.ModelSerializer[Transfer]):
+class TransferSerializer(RecordSerializer):
     state_display = serializers.CharField(source="get_state_display", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     from_name = serializers.CharField(read_only=True)
@@ -257,7 +264,7 @@ class TransferViewSet(ServiceViewSet):
         return Response(services.inbox_counts(request.user, as_of(request)))
 
 
-class MobileMemberSerializer(serializers.ModelSerializer[MobileMember]):
+class MobileMemberSerializer(RecordSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     outflow_org_name = serializers.CharField(source="outflow_org.name", read_only=True)
     inflow_org_name = serializers.CharField(source="inflow_org.name", read_only=True, default="")
@@ -376,7 +383,7 @@ class MobileMemberViewSet(ServiceViewSet):
             many=True,
         ),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request: Request) -> Response:
         """本级及下级组织的流动党员汇总。"""
         return Response(services_mobile.summary(request.user, as_of(request)))
