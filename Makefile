@@ -43,9 +43,10 @@ run: install
 dev:
 	$(MAKE) run DEBUG=1
 
-# -n auto: one pytest worker per CPU (pytest-xdist); each worker has its own test database.
+# -n auto: one pytest worker per CPU (pytest-xdist), each with its own test database; worksteal: a
+# worker that runs out of tests takes some of the other's, so none idles while one finishes alone.
 test: install
-	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
