@@ -6,15 +6,14 @@ and is skipped, saying so, where it is missing.
 """
 
 import os
-import shutil
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
 from playwright.sync_api import expect
 
 from conftest import build_world, load_world
+from tests.browser.conftest import CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="chromium is not installed: apt-get install chromium"),
@@ -23,9 +22,7 @@ pytestmark = [
 
 @pytest.fixture
 def live_world(_world_keys, transactional_db):
-    # Loaded (or, after an earlier transactional test flushed the database, built again) before
-    # Playwright starts: ORM calls made while its event loop runs would use another connection,
-    # left open when the test database is dropped.
+    # Loaded, or, after an earlier transactional test flushed the database, built again.
     try:
         return load_world(_world_keys)
     except ObjectDoesNotExist:
@@ -33,33 +30,16 @@ def live_world(_world_keys, transactional_db):
 
 
 @pytest.fixture
-def browser_page(live_world):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
-    # synchronous, which Django must be told is fine here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
+def browser_page(live_world, chromium):
+    context = chromium.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    # The pages run under a strict Content-Security-Policy; anything it blocks is a bug.
     violations: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page(locale="zh-CN")
-        page.set_default_timeout(15_000)
-        # The pages run under a strict Content-Security-Policy; anything it blocks is a bug.
-        page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-        yield page
-        browser.close()
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    yield page
+    context.close()
     assert not violations, violations
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def log_in(page, live_server, username):

@@ -15,7 +15,7 @@ Nothing here lists parameters by hand, so a new route or parameter is covered wi
   ``request.GET``, from every django-filter FilterSet, and any other name the view is seen reading;
 - body field names from every form and DRF serializer of the project (and ``fields["…"] =``).
 
-Fast enough for CI (about 40 s on one core after the database is built) because:
+Fast enough for CI (about 35 s on one core after the database is built) because:
 
 - per hostile value, all parameters go in one request; where the answer refuses some of them by
   name (a DRF 400, a page's form errors), three of the values are sent again without those, so
@@ -37,20 +37,19 @@ import functools
 import io
 import itertools
 import json
+import os
 import re
 import time
 import traceback
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django import forms
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -69,6 +68,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 import dangjian
+from conftest import signed_in
 from dangjian.core.tests.test_scope_matrix import ATTACHED, CASES, ROUTES, _objects, _url
 
 # --- what is sent ---------------------------------------------------------------------------
@@ -91,12 +91,14 @@ HOSTILE: tuple[tuple[str, str | list[str]], ...] = (
     ("empty", ""),
     ("list for a scalar", ["1", "2"]),
 )
-# For the roles after the first to reach an input: one value of each kind that broke something.
+# One value of each kind that broke something: what every role gets. ``FUZZ_VALUES=all`` sends the
+# first role to reach an input every value above (a deeper run, about a third longer).
 COMPACT = tuple(
     (label, value)
     for label, value in HOSTILE
     if label in {"NUL", "5000 characters", "0001-01-01", "20 digits", "-1", "list for a scalar"}
 )
+FIRST = HOSTILE if os.environ.get("FUZZ_VALUES") == "all" else COMPACT
 # Sent again without the inputs the answer refused (up to three times), by the first role: what
 # one refused field hides (a long username behind a too-long token name, an address behind a date).
 UNMASK = {"5000 characters", "0001-01-01", "20 digits"}
@@ -544,7 +546,8 @@ def _attempts(
     endpoint: Endpoint, method: str, reads: set[str], done: set[str], query: list[str], slow: bool
 ) -> Iterator[Attempt]:
     """What to send after the probe, given what the view read. The first role to reach an input
-    gets every hostile value, later ones the compact set (a slow route: the compact set, once);
+    gets the first set of values (and what only JSON carries), later ones the compact set (a slow
+    route: the compact set, once);
     ``done`` holds the inputs of this route that a role before was sent values in."""
 
     def values(family: str, full: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
@@ -555,16 +558,16 @@ def _attempts(
         return full if first else COMPACT
 
     if method == "get" and _query_read(reads):  # a POST's query is its route's GET's (get_queryset)
-        for label, value in values("query", HOSTILE):
+        for label, value in values("query", FIRST):
             yield Attempt("query", label, query=dict.fromkeys(query, value))
     if method == "get" or "body" not in reads:
         return
     first = f"body {method}" not in done
     if endpoint.api:
-        for label, value in values("body", HOSTILE + JSON_TYPED):
+        for label, value in values("body", FIRST + JSON_TYPED):
             yield Attempt("JSON", label, data=dict.fromkeys(BODY_FIELDS, value), as_json=True)
     else:
-        for label, value in values("body", HOSTILE):
+        for label, value in values("body", FIRST):
             yield Attempt("form", label, data=dict.fromkeys(BODY_FIELDS, value))
     if "files" in reads and f"files {method}" not in done:
         done.add(f"files {method}")
@@ -598,18 +601,7 @@ def _to_login(status: int, client: Client) -> bool:
 
 
 def _client(world: Any, role: str) -> Client:
-    """A client signed in as the role: the session written directly, without Django's login (its
-    signal writes a security-trail event and the last login, a few milliseconds each time)."""
-    client = Client()
-    if role != "anonymous":
-        user = getattr(world, role)
-        session = import_module(settings.SESSION_ENGINE).SessionStore()
-        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        client.cookies[settings.SESSION_COOKIE_NAME] = str(session.session_key)
-    return client
+    return Client() if role == "anonymous" else signed_in(getattr(world, role))
 
 
 def _report(failures: dict[tuple[str, str, str, Problem], dict[str, set[str]]]) -> str:

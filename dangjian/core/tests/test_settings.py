@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")}
+    # A deployment's environment: not the test database, nor the suite's own settings (the browser
+    # tests' DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
+    suite = ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in suite}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120
     )

@@ -56,7 +56,7 @@ def past():
 
 
 def test_the_same_seed_builds_the_same_county_and_the_same_past():
-    arguments = ("demo", "--members", "3000", "--as-of", "2026-01-15", "--reset")
+    arguments = ("demo", "--members", "1200", "--as-of", "2026-01-15", "--reset")
     call_command(*arguments, "--seed", "7", stdout=StringIO())
     first, first_past = snapshot(), past()
     assert all(first_past.values())
@@ -156,3 +156,10 @@ def test_the_county_has_its_committees_groups_and_co_management_and_they_obey_th
     grant_role(actor=None, user=county, role=Role.ORG_ADMIN, organization=Organization.objects.get(depth=1))
     flagged = structure_report(county, Organization.objects.get(depth=1))
     assert 0 < len(flagged) < 0.2 * live.count()
+
+
+def test_a_small_demo_county_leaves_out_the_stories_it_has_no_people_for():
+    out = StringIO()
+    call_command("demo", "--members", "60", "--seed", "1", stdout=out)
+    assert "演示县已生成" in out.getvalue()
+    assert "member" in out.getvalue()

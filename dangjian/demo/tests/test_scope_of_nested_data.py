@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import built_for_the_module
 from dangjian.core import scope
 from dangjian.core.models import User
 from dangjian.demo.activity import build_activity
@@ -73,12 +74,17 @@ def pages(client: Client, user: User) -> Iterator[tuple[str, str]]:
             yield url, page.content.decode()
 
 
-@pytest.fixture
-def county() -> None:
-    today = timezone.localdate()
-    build_county(members=1200, seed=2, today=today, progress=lambda _: None)
-    build_activity(seed=2, today=today, logins=ensure_staff_logins())  # transfers, files, sanctions…
-    ensure_demo_users()
+@pytest.fixture(scope="module")
+def county(_world_keys: Any, django_db_blocker: Any) -> Iterator[None]:
+    """A county with every procedure's records, built once for the module: the tests only read it."""
+
+    def build() -> None:
+        today = timezone.localdate()
+        build_county(members=1200, seed=2, today=today, progress=lambda _: None)
+        build_activity(seed=2, today=today, logins=ensure_staff_logins())  # transfers, files, sanctions…
+        ensure_demo_users()
+
+    yield from built_for_the_module(django_db_blocker, build)
 
 
 def shown_by_design(user: User) -> set[str]:
