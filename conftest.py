@@ -239,6 +239,7 @@ def empty_the_registry() -> None:
 
 @pytest.fixture
 def empty_registry(db: Any) -> None:
+    """An empty registry for the test, inside its transaction."""
     empty_the_registry()
 
 
