@@ -550,12 +550,12 @@ def _attempts(
     route: the compact set, once);
     ``done`` holds the inputs of this route that a role before was sent values in."""
 
-    def values(family: str, full: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
+    def values(family: str, first_set: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
         first = f"{family} {method}" not in done
         done.add(f"{family} {method}")
         if slow:
             return COMPACT if first else ()
-        return full if first else COMPACT
+        return first_set if first else COMPACT
 
     if method == "get" and _query_read(reads):  # a POST's query is its route's GET's (get_queryset)
         for label, value in values("query", FIRST):
