@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "dangjian.transfers",
     "dangjian.development",
     "dangjian.discipline",
+    "dangjian.meetings",
     "dangjian.accounts",
     "dangjian.demo",
 ]
@@ -274,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "CoManagementKindEnum": "dangjian.orgs.models.CoManagementKind",
         "UnitCategoryEnum": "dangjian.orgs.models.UnitCategory",
         "SanctionKindEnum": "dangjian.discipline.models.SanctionKind",
+        "LifeColourEnum": "dangjian.meetings.api.COLOURS",
         "DevelopmentStepEnum": "dangjian.development.rules.STEP_CHOICES",
         "PublicityStepEnum": "dangjian.development.rules.PUBLICITY_CHOICES",
         "MemberStatusEnum": "dangjian.members.models.Status",

@@ -6,9 +6,11 @@ from rest_framework.routers import DefaultRouter
 
 from dangjian.accounts.api import TokenObtainView
 from dangjian.accounts.views import LoginView
+from dangjian.core.inbox_api import InboxItemViewSet
 from dangjian.development.api import ApplicantViewSet
 from dangjian.discipline.api import SanctionViewSet
 from dangjian.elections.api import StructureReportViewSet, TermViewSet
+from dangjian.meetings.api import MeetingViewSet
 from dangjian.members.api import MemberViewSet
 from dangjian.members.api_groups import PartyGroupViewSet
 from dangjian.orgs import views as org_views
@@ -27,6 +29,8 @@ router.register("transfers", TransferViewSet)
 router.register("mobile-members", MobileMemberViewSet, basename="mobile-member")
 router.register("development-files", ApplicantViewSet, basename="development-file")
 router.register("sanctions", SanctionViewSet)
+router.register("meetings", MeetingViewSet)
+router.register("inbox", InboxItemViewSet, basename="inbox-item")
 
 urlpatterns = [
     path("", org_views.dashboard, name="home"),
@@ -39,6 +43,8 @@ urlpatterns = [
     path("transfers/", include("dangjian.transfers.urls")),
     path("development/", include("dangjian.development.urls")),
     path("discipline/", include("dangjian.discipline.urls")),
+    path("meetings/", include("dangjian.meetings.urls")),
+    path("inbox/", include("dangjian.core.inbox_urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
     # JSON, not YAML: a YAML 1.2 reader (the generators') takes an unquoted 08 (民族 code) for a number.

@@ -2,9 +2,13 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from .fields import PathField
 from .history import history_user
 
 
@@ -296,3 +300,74 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class InboxState(models.TextChoices):
+    OPEN = "open", "待办"
+    DONE = "done", "已办结"
+    DISMISSED = "dismissed", "已忽略"
+
+
+class InboxItem(models.Model):
+    """One piece of work due at an organization (待办事项): a letter to accept, a half-year
+    assessment, a term to renew. Written only by ``core.inbox.refresh`` from what the apps'
+    registered sources compute, and closed by it once the source no longer yields it (the work is
+    done); the one change a person makes is dismissing it, with the reason (``dismiss_item``).
+
+    No record history: the row is derived from the sources, which keep their own, and the
+    dismissal carries who, when (``closed_at``) and why on the row itself."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="办理组织"
+    )
+    org_path = PathField("组织路径", max_length=255)  # the organization's path, for the scope
+    source = models.CharField("来源", max_length=30)
+    key = models.CharField("事项标识", max_length=100)  # stable within the source: "transfer:17:receipt"
+    kind = models.CharField("事项类别", max_length=30)
+    title = models.CharField("事项", max_length=300)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="对象类型"
+    )
+    object_id = models.PositiveBigIntegerField("对象编号", null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
+    due = models.DateField("办理期限")
+    state = models.CharField("状态", max_length=10, choices=InboxState.choices, default=InboxState.OPEN)
+    link = models.CharField("办理页面", max_length=200)
+    opened_at = models.DateTimeField("生成时间")
+    closed_at = models.DateTimeField("办结或忽略时间", null=True, blank=True)
+    dismissed_reason = models.CharField("忽略理由", max_length=200, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="忽略人",
+    )
+
+    class Meta:
+        verbose_name = "待办事项"
+        verbose_name_plural = "待办事项"
+        ordering = ["due", "id"]
+        indexes = [
+            # The inbox of a subtree and its counts: one range scan of the open items under the
+            # path, soonest first; on PostgreSQL the grouping columns ride along, so counting by
+            # source and kind never touches the table.
+            models.Index(
+                fields=["org_path", "due"],
+                include=["source", "kind"],
+                condition=Q(state="open"),
+                name="inbox_open_under_path",
+            ),
+        ]
+        constraints = [
+            # Also the index refresh looks items up by (source, key).
+            models.UniqueConstraint(fields=["source", "key"], name="inbox_source_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def state_enum(self) -> InboxState:
+        return InboxState(self.state)

@@ -235,4 +235,9 @@ def build_activity(*, seed: int, today: dt.date, logins: dict[str, User]) -> int
     everything: list[Story] = []
     for builder in stories():
         everything += builder(cast)
-    return replay(everything, today)
+    actions = replay(everything, today)
+    # Organizational life comes last, in bulk: its attendance reads the roll the stories left.
+    from . import meetings_story
+
+    meetings_story.write(cast)
+    return actions

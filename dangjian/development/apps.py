@@ -6,10 +6,11 @@ class DevelopmentConfig(AppConfig):
     verbose_name = "发展党员"
 
     def ready(self) -> None:
-        from dangjian.core import scope
+        from dangjian.core import inbox, scope
         from dangjian.orgs.restructure import register_rehomer
 
         from . import timeline  # noqa: F401  (registers the member timeline's development entries)
+        from .inbox import SOURCE, compute
         from .models import Applicant, Assessment, Document, IntervalRule, Publicity, Quota, StepRecord
 
         def members(role: object) -> bool:
@@ -22,6 +23,7 @@ class DevelopmentConfig(AppConfig):
         scope.register(Publicity, path="applicant__org_path", readers=members)
         scope.register(Quota, path="org_path", readers=lambda role: role.reads_organizations)
         scope.register(IntervalRule, path=None, readers=lambda role: role.reads_organizations)
+        inbox.register_source(SOURCE, "发展党员", compute)
         from .rehome import ApplicantRehomer
 
         register_rehomer("development", ApplicantRehomer())

@@ -23,11 +23,13 @@ APPROVAL_MONTHS = 3  # 细则: upper approval within 3 months of the branch vote
 
 def files(user: Any, organization: Organization) -> QuerySet[Applicant]:
     """The open files of the organization's subtree that the user may see."""
-    return (
-        scope.scoped(user, Applicant.objects.all())
-        .filter(org_path__startswith=organization.path)
-        .exclude(status__in=[FileStatus.CLOSED, FileStatus.CANCELLED, FileStatus.ARCHIVED])
-        .select_related("organization", "member")
+    return open_files(scope.scoped(user, Applicant.objects.all()).filter(org_path__startswith=organization.path))
+
+
+def open_files(rows: QuerySet[Applicant]) -> QuerySet[Applicant]:
+    """The files of ``rows`` still under way (neither closed, cancelled nor archived)."""
+    return rows.exclude(status__in=[FileStatus.CLOSED, FileStatus.CANCELLED, FileStatus.ARCHIVED]).select_related(
+        "organization", "member"
     )
 
 
@@ -73,13 +75,18 @@ class DueItem:
 
 
 def due_items(user: Any, organization: Organization, today: dt.date) -> list[DueItem]:
+    """What is due in the files of the organization's subtree the user may see (``due_in``)."""
+    return due_in(scope.scoped(user, Applicant.objects.filter(org_path__startswith=organization.path)), today)
+
+
+def due_in(rows: QuerySet[Applicant], today: dt.date) -> list[DueItem]:
     """Half-year assessments falling due (of activists, and of probationary members: the first
     half year of probation without one), probation ending within 30 days, and upper approvals
-    pending longer than three months after the branch vote; the soonest first."""
+    pending longer than three months after the branch vote, in the open files of ``rows``; the
+    soonest first. The due page reads it for a user's subtree, the inbox for the whole tree."""
     horizon = today + dt.timedelta(days=DUE_DAYS)
     items = []
-    rows = files(user, organization).prefetch_related("steps", "assessments")
-    for applicant in rows:
+    for applicant in open_files(rows).prefetch_related("steps", "assessments"):
         dates = {r.step: r.date for r in sorted(applicant.steps.all(), key=lambda r: r.round)}
         step = applicant.step
         if rules.ACTIVIST <= step < rules.TARGET:

@@ -17,6 +17,7 @@ from dangjian.members.services import ON_ROLL
 from dangjian.orgs.models import Organization, UnitCategory
 
 from . import rules
+from .inbox import terms_changed
 from .models import Officer, Position, Term
 
 
@@ -97,6 +98,7 @@ def start_term(*, actor: Any, organization: Organization, start: dt.date, note: 
     errors.raise_if_any()
     if previous is not None:
         _end(previous, start)
+    terms_changed(organization)
     return Term.objects.create(
         organization=organization,
         number=max((term.number for term in terms), default=0) + 1,
@@ -125,6 +127,7 @@ def end_term(*, actor: Any, term: Term, date: dt.date) -> None:
     if date < term.start:
         raise DomainError({"date": "结束日期不能早于任期开始日期"})
     _end(term, date)
+    terms_changed(term.organization)
 
 
 @service

@@ -8,9 +8,11 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.core import scope
+        from dangjian.core.inbox import InboxRehomer
 
         from . import views_profile  # noqa: F401  (registers the page's own panels)
         from .models import CoManagement, CoveredUnit, Organization, Restructuring
+        from .restructure import register_rehomer
 
         def co_managed(path: str) -> Q:
             # 属地共管: a town also sees the schools and hospitals it co-manages (not their members).
@@ -29,3 +31,5 @@ class OrgsConfig(AppConfig):
         for model in (CoveredUnit, CoManagement):
             scope.register(model, path="organization__path", readers=lambda role: role.reads_organizations)
         scope.register(Restructuring, path="subject__path", readers=lambda role: role.reads_organizations)
+        # core cannot import orgs: the inbox's copies of the paths follow a restructuring from here.
+        register_rehomer("inbox", InboxRehomer())

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.core import history, scope
 from dangjian.core.errors import DomainError
+from dangjian.core.inbox_views import home_card
 from dangjian.core.models import Role
 from dangjian.core.redirects import same_site
 
@@ -53,9 +54,9 @@ DUTY_PAGES = (  # where the 三员, who read no members, start
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """首页: the acting organization's totals and (the first of) its direct subordinates; for a
-    党员, their own home (members' ``{% member_home %}``: their record, organization, probation,
-    what is due from them), without the organization's figures."""
+    """首页: the acting organization's totals, its inbox (待办事项) and (the first of) its direct
+    subordinates; for a 党员, their own home (members' ``{% member_home %}``: their record,
+    organization, probation, what is due from them), without the organization's figures."""
     acting = scope.acting(request.user)
     if acting is not None and not acting.allows(lambda role: role.reads_members or role == Role.MEMBER):
         for allowed, page in DUTY_PAGES:
@@ -74,6 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "children": children[:DASHBOARD_CHILDREN],
             "more_children": max(len(children) - DASHBOARD_CHILDREN, 0),
             "lineage": tree.lineage(request.user, organization),
+            "inbox": home_card(request.user),
         },
     )
 

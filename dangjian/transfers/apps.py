@@ -7,10 +7,11 @@ class TransfersConfig(AppConfig):
     verbose_name = "组织关系转接与流动党员"
 
     def ready(self) -> None:
-        from dangjian.core import scope
+        from dangjian.core import inbox, scope
         from dangjian.members import timeline
         from dangjian.orgs.restructure import register_rehomer
 
+        from . import inbox as due
         from .integrity import problems
         from .models import MobileMember, Transfer
         from .rehome import TransferRehomer
@@ -34,5 +35,7 @@ class TransfersConfig(AppConfig):
             also=lambda path: Q(inflow_org__path__startswith=path),
         )
         timeline.register(transfer_entries)
+        inbox.register_source(due.TRANSFERS, "组织关系转接", due.compute_transfers)
+        inbox.register_source(due.MOBILE, "流动党员", due.compute_mobile)
         register_rehomer("transfers", TransferRehomer())
         self.integrity_problems = problems

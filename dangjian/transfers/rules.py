@@ -16,6 +16,10 @@ RECEIPT_MONTHS = 1  # the 回执联 goes back within 1 month of receiving the me
 LOST_CONTACT_MONTHS = 6  # RULES.md §3.3: lost contact ≥ 6 months → 停止党籍
 REMOVAL_YEARS = 2  # … and 2 years later still unreachable → 除名 (自行脱党)
 REVIEW_MONTHS = 12  # 流动党员活动证 年审: once a year
+CONTACT_MONTHS = 6  # the outflow organization reaches a member away at least every 6 months
+# [U] No regulation says how soon the sending 基层党委 approves a request and issues the letter
+# (only that refusing without cause is forbidden): a week, a setting where the county has its own.
+HANDLING_DAYS = 7
 
 
 def approving_committee(lineage: Sequence[tuple[int, str]]) -> int | None:
@@ -139,6 +143,11 @@ def contact_alert(last_contact: dt.date, suspended_since: dt.date | None, today:
     return ContactAlert.NONE
 
 
+def review_date(left: dt.date, last_review: dt.date | None) -> dt.date:
+    """The day the activity certificate's next yearly review (年审) falls due."""
+    return add_months(last_review or left, REVIEW_MONTHS)
+
+
 def review_due(left: dt.date, last_review: dt.date | None, today: dt.date) -> bool:
     """The activity certificate is reviewed once a year (年审)."""
-    return today > add_months(last_review or left, REVIEW_MONTHS)
+    return today > review_date(left, last_review)

@@ -25,6 +25,7 @@ from dangjian.members.services import create_member, readmit_member, transferred
 from dangjian.orgs.models import Organization
 
 from . import rules
+from .inbox import transfer_changed
 from .models import OPEN_STATES, Transfer, TransferKind, TransferState
 
 WORKFLOW = "transfer"
@@ -145,6 +146,7 @@ def request_transfer(
     except IntegrityError:  # another request for the same member committed first
         raise DomainError(f"{member.name}已有一项未办结的组织关系转接，请先办结或撤销") from None
     _step(actor, transfer, "申请转接", Decision.RECORD, member.organization, reason)
+    transfer_changed(transfer)
     return transfer
 
 
@@ -167,6 +169,7 @@ def approve_transfer(*, actor: Any, transfer: Transfer, approve: bool = True, re
         )
     transfer.save()
     _step(actor, transfer, "审批", Decision.PASS if approve else Decision.REJECT, transfer.sending_committee, reason)
+    transfer_changed(transfer)
     return transfer
 
 
@@ -221,6 +224,7 @@ def issue_letter(
     assert transfer.sending_committee is not None
     note = f"第{transfer.letter_number}号，有效期{transfer.valid_days}天"
     _step(actor, transfer, "开具介绍信", Decision.RECORD, transfer.sending_committee, note)
+    transfer_changed(transfer)
     return transfer
 
 
@@ -246,6 +250,7 @@ def reissue_letter(
     assert transfer.sending_committee is not None
     note = f"原第{voided[-1]}号作废，重开第{transfer.letter_number}号：{reason.strip()}"
     _step(actor, transfer, "补开介绍信", Decision.RECORD, transfer.sending_committee, note)
+    transfer_changed(transfer)
     return transfer
 
 
@@ -271,6 +276,7 @@ def accept_transfer(*, actor: Any, transfer: Transfer, date: dt.date | None = No
     transfer.state, transfer.accepted_date, transfer.closed_at = TransferState.ACCEPTED, date, timezone.now()
     transfer.save()
     _step(actor, transfer, "接收", Decision.PASS, transfer.receiving_committee)
+    transfer_changed(transfer)
     return transfer
 
 
@@ -287,6 +293,7 @@ def return_transfer(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
     transfer.save()
     assert transfer.receiving_committee is not None
     _step(actor, transfer, "接收", Decision.RETURN, transfer.receiving_committee, reason)
+    transfer_changed(transfer)
     return transfer
 
 
@@ -302,6 +309,7 @@ def cancel_transfer(*, actor: Any, transfer: Transfer, reason: str) -> Transfer:
     transfer.save()
     assert transfer.from_org is not None
     _step(actor, transfer, "撤销", Decision.RECORD, transfer.sending_committee or transfer.from_org, reason)
+    transfer_changed(transfer)
     return transfer
 
 
@@ -341,6 +349,7 @@ def record_receipt(*, actor: Any, transfer: Transfer, date: dt.date | None = Non
     at = transfer.sending_committee or transfer.receiving_committee or transfer.to_org or transfer.from_org
     assert at is not None
     _step(actor, transfer, "登记回执", Decision.RECORD, at, f"回执日期{date:%Y-%m-%d}")
+    transfer_changed(transfer)
     return transfer
 
 
@@ -427,6 +436,7 @@ def register_incoming(
         raise DomainError({"letter_number": f"第{number}号介绍信已登记，不能重复接收"}) from None
     assert transfer.receiving_committee is not None
     _step(actor, transfer, "接收", Decision.PASS, transfer.receiving_committee, f"凭{from_outside}第{number}号介绍信")
+    transfer_changed(transfer)
     return transfer
 
 

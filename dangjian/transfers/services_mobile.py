@@ -17,6 +17,7 @@ from dangjian.members.services import change_status
 from dangjian.orgs.models import Organization
 
 from . import rules
+from .inbox import mobile_changed
 from .models import MobileMember
 
 TEXTS = {"destination": ("外出地点", 100), "reason": ("外出原因", 100), "contact": ("联系方式", 100)}
@@ -92,6 +93,7 @@ def register_outflow(
     change_status(
         actor=actor, member=member, status=Status.MOBILE, date=left_date, reason=f"外出：{values['destination']}"
     )
+    mobile_changed(mobile)
     return mobile
 
 
@@ -133,6 +135,7 @@ def record_contact(*, actor: Any, mobile: MobileMember, date: dt.date) -> Mobile
         raise DomainError({"date": problem})
     mobile.last_contact_date = max(mobile.last_contact_date, date)
     mobile.save(update_fields=["last_contact_date"])
+    mobile_changed(mobile)
     return mobile
 
 
@@ -150,6 +153,7 @@ def review_certificate(*, actor: Any, mobile: MobileMember, date: dt.date) -> Mo
     mobile.last_review_date = date
     mobile.last_contact_date = max(mobile.last_contact_date, date)
     mobile.save(update_fields=["last_review_date", "last_contact_date"])
+    mobile_changed(mobile)
     return mobile
 
 
@@ -167,6 +171,7 @@ def record_return(*, actor: Any, mobile: MobileMember, date: dt.date) -> MobileM
     member = mobile.member
     if member.status == Status.MOBILE:
         change_status(actor=actor, member=member, status=Status.NORMAL, date=date, reason="流动党员返回")
+    mobile_changed(mobile)
     return mobile
 
 

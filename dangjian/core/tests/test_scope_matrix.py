@@ -261,6 +261,39 @@ ROUTES: dict[str, Route] = {
     "development-file-step": Route("applicant", method="post", needs="members", destructive=True),
     "development-file-assessment": Route("applicant", method="post", needs="members", destructive=True),
     "development-file-publicity": Route("applicant", method="post", needs="members", destructive=True),
+    # The inbox (待办事项): read by the roles that read members, through the item's own path;
+    # dismissed by those that write them (core/tests/test_inbox.py tests the dismissal inside).
+    "inbox:list": Route("list", section="read_members"),
+    "inbox:dismiss": Route("inbox_item", needs="members", sees="read_members"),
+    "inbox-item-list": Route("list"),
+    "inbox-item-summary": Route("list"),
+    "inbox-item-detail": Route("inbox_item", sees="read_members"),
+    "inbox-item-dismiss": Route("inbox_item", method="post", needs="members", destructive=True),
+    # Organizational life (组织生活): read and recorded by the roles that read members; a meeting is
+    # reached through the path of the organization that held it.
+    "meetings:overview": Route("list", section="read_members"),
+    "meetings:branch": Route("org", section="read_members"),
+    "meetings:map": Route("org", section="read_members"),
+    "meetings:new": Route("org", section="read_members"),
+    "meetings:lapsed": Route("org", section="read_members"),
+    "meetings:detail": Route("meeting", section="read_members"),
+    "meetings:attendance": Route("meeting", section="read_members"),
+    "meetings:delete": Route("meeting", method="post", needs="members", destructive=True),
+    "meetings:review": Route("org", section="read_members"),
+    "meetings:review_open": Route("org", method="post", section="read_members", destructive=True),
+    "meetings:review_act": Route("review_entry", method="post", needs="members", destructive=True),
+    "meetings:attachment_upload": Route("meeting", method="post", needs="members", destructive=True),
+    "meetings:attachment": Route("attachment", section="read_members"),
+    "meetings:attachment_thumbnail": Route("attachment", section="read_members"),
+    "meetings:qr": Route("meeting", section="read_members"),
+    "meetings:qr_image": Route("meeting", section="read_members"),
+    # A scanned code's page: the meeting is found by its signed token and the member by the
+    # meeting's list, never by the scope (meetings/tests/test_check_in.py).
+    "meetings:check_in": Route("open"),
+    "meeting-list": Route("list"),
+    "meeting-compliance": Route("list", section="read_members"),
+    "meeting-detail": Route("meeting", sees="read_members"),
+    "meeting-attendance": Route("meeting", method="post", needs="members", destructive=True),
 }
 WRITES = {  # the API detail routes under their write methods
     ("organization-detail", "patch"): Route("org", method="patch", needs="orgs", data={"short_name": "改"}),
@@ -401,6 +434,51 @@ def _sanction(organization: Any) -> Any:
 ATTACHED |= {"sanction": _sanction}
 
 
+def _meeting(organization: Any) -> Any:
+    from dangjian.meetings.models import Meeting
+
+    day = dt.date(2024, 3, 1)
+    return Meeting.objects.create(
+        organization=organization,
+        org_path=organization.path,
+        held_on=day,
+        starts_at=dt.time(9),
+        place="党员活动室",
+        topic="主题党日",
+        entered_on=day,
+        created_by=User.objects.order_by("pk")[0],
+    )
+
+
+def _review_entry(organization: Any) -> Any:
+    from dangjian.meetings.models import Review, ReviewEntry
+
+    review = Review.objects.create(
+        organization=organization,
+        org_path=organization.path,
+        year=2024,
+        opened_on=dt.date(2024, 12, 1),
+        created_by=User.objects.order_by("pk")[0],
+    )
+    return ReviewEntry.objects.create(review=review, member=Member.objects.filter(organization=organization)[0])
+
+
+def _attachment(organization: Any) -> Any:
+    from django.core.files.base import ContentFile
+
+    from dangjian.meetings.models import Attachment
+
+    return Attachment.objects.create(
+        meeting=_meeting(organization),
+        file=ContentFile(b"%PDF-1.4 minutes", name="minutes.pdf"),
+        file_name="minutes.pdf",
+        uploaded_by=User.objects.order_by("pk")[0],
+    )
+
+
+ATTACHED |= {"meeting": _meeting, "review_entry": _review_entry, "attachment": _attachment}
+
+
 def _applicant(organization: Any) -> Any:
     from conftest import make_id_number
     from dangjian.development.models import Applicant
@@ -428,6 +506,27 @@ def _document(organization: Any) -> Any:
 
 
 ATTACHED |= {"applicant": _applicant, "document": _document}
+
+
+def _inbox_item(organization: Any) -> Any:
+    from django.utils import timezone
+
+    from dangjian.core.models import InboxItem
+
+    return InboxItem.objects.create(
+        organization=organization,
+        org_path=organization.path,
+        source="matrix",
+        key=f"matrix:{organization.pk}",
+        kind="测试事项",
+        title="待办测试事项",
+        due=dt.date(2024, 1, 1),
+        link="/",
+        opened_at=timezone.now(),
+    )
+
+
+ATTACHED |= {"inbox_item": _inbox_item}
 OBJECT_KWARG = {"unit": "unit", "link": "link", "group": "group", "term": "term", "officer": "officer"}
 
 

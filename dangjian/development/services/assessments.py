@@ -12,6 +12,7 @@ from dangjian.core.errors import ErrorCollector
 from dangjian.core.history import service
 
 from .. import rules
+from ..inbox import file_changed
 from ..models import Applicant, Assessment, AssessmentKind, FileStatus, Publicity
 from .base import OPEN_STATUSES, _user, _writer, dates_of
 
@@ -65,9 +66,11 @@ def record_assessment(*, actor: Any, applicant: Applicant, date: dt.date, note: 
         errors.add("note", "请填写考察意见")
     errors.raise_if_any()
     assert kind is not None
-    return Assessment.objects.create(
+    assessment = Assessment.objects.create(
         applicant=applicant, kind=kind, date=date, note=note.strip()[:500], created_by=_user(actor)
     )
+    file_changed(applicant)
+    return assessment
 
 
 @service

@@ -24,6 +24,7 @@ from dangjian.orgs import rules as org_rules
 from dangjian.orgs.models import Organization
 
 from .. import rules
+from ..inbox import file_changed
 from ..models import Applicant, Document, DocumentKind, FileStatus, StepRecord
 from .base import WORKFLOW, _log, _sync_with_member, _user, _writer, dates_of
 from .intervals import _apply, active_rules
@@ -171,6 +172,7 @@ def close_file(*, actor: Any, applicant: Applicant, date: dt.date, reason: str) 
         organization=applicant.organization,
         reason=f"{date:%Y-%m-%d} {reason}",
     )
+    file_changed(applicant)
     return applicant
 
 
@@ -207,6 +209,7 @@ def move_applicant(*, actor: Any, applicant: Applicant, organization: Organizati
         organization=source,
         reason=f"{date:%Y-%m-%d} 由“{source.name}”转至“{target.name}”，培养时间连续计算",
     )
+    file_changed(applicant)
     return applicant
 
 

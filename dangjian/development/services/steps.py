@@ -20,6 +20,7 @@ from dangjian.members.models import Category, LeftReason, Member, PartyGroup, St
 from dangjian.orgs.models import Organization
 
 from .. import rules
+from ..inbox import file_changed
 from ..models import ActorRole, Applicant, AssessmentKind, FileStatus, StepActor, StepRecord
 from .base import (
     GROUPING,
@@ -220,6 +221,7 @@ def enter_step(
     else:
         _effects(actor, applicant, step, date, outcome, dates, data)
     applicant.save()
+    file_changed(applicant)
     return StepResult(record, warnings)
 
 
