@@ -7,22 +7,43 @@ since it holds on a noisy machine where absolute times do not.
 The county is built once into its own PostgreSQL database (default ``dangjian_bench``, created
 with a zh-Hans ICU collation as a Chinese deployment's would be) and reused while its size and
 seed match. Then EXPLAIN confirms that the subtree filter is an index range scan.
+
+The benches: ``county`` (the member registry's hot paths above, and restructuring), ``import``
+(the member import, ``bench.member_import``) and ``heat_map`` (the organizational-life heat map on
+a county of ``--branches`` branches in a database of its own, ``bench.heat_map``); all by default,
+``--only`` picks some (``python -m bench --only heat_map --branches 500``).
 """
 
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import psycopg
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 AS_OF = "2026-01-01"  # the generator's "today": the same county whatever day the bench runs
+BENCHES = ("county", "import", "heat_map")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def benches(value: str) -> list[str]:
+    chosen = [name.strip() for name in value.split(",") if name.strip()]
+    if unknown := [name for name in chosen if name not in BENCHES]:
+        raise argparse.ArgumentTypeError(f"unknown bench {', '.join(unknown)} (choose from {', '.join(BENCHES)})")
+    return chosen
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only", type=benches, action="extend", help=f"the benches to run, comma-separated: {', '.join(BENCHES)}"
+    )
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per operation (median reported)")
@@ -36,18 +57,22 @@ def parse_args() -> argparse.Namespace:
         default="both",
         help="django-import-export paths to measure beside ours (the default path takes minutes)",
     )
+    parser.add_argument("--branches", type=int, default=10_000, help="heat map: branch-level organizations")
+    parser.add_argument(
+        "--heat-map-database-url",
+        default=os.environ.get("BENCH_HEAT_MAP_DATABASE_URL"),
+        help="heat map: its database (default: the bench database's name + _heat_map)",
+    )
+    parser.add_argument("--profile", action="store_true", help="heat map: then cProfile one year_of run")
     return parser.parse_args()
 
 
-def ensure_database(url: str) -> None:
-    """Create the benchmark database if it is missing (PostgreSQL only)."""
+def admin_connection(url: str) -> psycopg.Connection[Any]:
+    """A connection to the server's ``postgres`` database, to create (or drop) a bench database."""
     import dj_database_url
-    import psycopg
 
     config = dj_database_url.parse(url)
-    if "postgresql" not in config["ENGINE"]:
-        sys.exit("make bench needs PostgreSQL: set BENCH_DATABASE_URL=postgres://...")
-    admin = psycopg.connect(
+    return psycopg.connect(
         host=config["HOST"] or "127.0.0.1",
         port=config["PORT"] or 5432,
         user=config["USER"] or "postgres",
@@ -55,7 +80,16 @@ def ensure_database(url: str) -> None:
         dbname="postgres",
         autocommit=True,
     )
-    with admin:
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark database if it is missing (PostgreSQL only)."""
+    import dj_database_url
+
+    config = dj_database_url.parse(url)
+    if "postgresql" not in config["ENGINE"]:
+        sys.exit("make bench needs PostgreSQL: set BENCH_DATABASE_URL=postgres://...")
+    with admin_connection(url) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone()
         if not exists:
             try:
@@ -80,23 +114,40 @@ def median_ms(operation: Callable[[], Any], repeat: int) -> float:
 
 def main() -> None:
     args = parse_args()
-    ensure_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DEBUG"] = "0"  # no query log: it would be part of what is measured
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
-    import django
+    only = args.only or list(BENCHES)
+    set_up = "county" in only or ("import" in only and args.import_rows)
+    if set_up:
+        ensure_database(args.database_url)
+        os.environ["DATABASE_URL"] = args.database_url
+        os.environ["DEBUG"] = "0"  # no query log: it would be part of what is measured
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+        import django
 
-    django.setup()
-    from bench.scenarios import build_if_needed, run_all
+        django.setup()
+        from bench.scenarios import build_if_needed, run_all
 
-    build_seconds = build_if_needed(args.members, args.seed, AS_OF, args.rebuild)
-    run_all(args.members, args.repeat, args.write_repeat, build_seconds, median_ms)
-    if args.import_rows:
-        from bench import member_import
+        build_seconds = build_if_needed(args.members, args.seed, AS_OF, args.rebuild)
+        if "county" in only:
+            run_all(args.members, args.repeat, args.write_repeat, build_seconds, median_ms)
+        if "import" in only and args.import_rows:
+            from bench import member_import
 
-        member_import.run(
-            args.import_rows, args.database_url, args.import_export != "none", args.import_export == "both"
-        )
+            member_import.run(
+                args.import_rows, args.database_url, args.import_export != "none", args.import_export == "both"
+            )
+    if "heat_map" in only:
+        from bench import heat_map
+
+        url = args.heat_map_database_url or heat_map.default_url(args.database_url)
+        if not set_up:
+            heat_map.run_here(args.branches, args.seed, args.repeat, url, args.rebuild, args.profile)
+        else:
+            # Django is set up on the county's database already: the heat map runs in a process of its own.
+            command = [sys.executable, "-m", "bench.heat_map", "--branches", str(args.branches)]
+            command += ["--seed", str(args.seed), "--repeat", str(args.repeat), "--database-url", url]
+            command += ["--rebuild"] * args.rebuild + ["--profile"] * args.profile
+            if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+                sys.exit("the heat-map bench failed")
 
 
 if __name__ == "__main__":
