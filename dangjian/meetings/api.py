@@ -3,7 +3,6 @@ attendance (attendance/), and the compliance of a subtree for a year (compliance
 call a service or a read of ``compliance``, answer with the fresh object. People appear by id and
 name only, and only those in the caller's scope (a guest from elsewhere shows without a name)."""
 
-import datetime as dt
 from typing import Any
 
 from django.utils import timezone
@@ -227,7 +226,7 @@ class MeetingViewSet(ServiceViewSet):
         if raw_year and (not raw_year.isdecimal() or not 2000 <= int(raw_year) <= today.year):
             raise serializers.ValidationError({"year": [f"年度应为2000至{today.year}之间的整数"]})
         year = int(raw_year) if raw_year else today.year
-        as_of = today if year == today.year else dt.date(year + 1, 1, 1)
+        as_of = rules.reading_day(year, today)
         rows = compliance.year_of(request.user, organization, year, as_of)
         return Response(
             [

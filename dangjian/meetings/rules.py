@@ -29,11 +29,6 @@ class Span:
         return max((last - first).days + 1, 0)
 
 
-def month_span(year: int, month: int) -> Span:
-    start = dt.date(year, month, 1)
-    return Span(start, add_months(start, 1) - dt.timedelta(days=1))
-
-
 def months_span(year: int, first_month: int, months: int) -> Span:
     start = dt.date(year, first_month, 1)
     return Span(start, add_months(start, months) - dt.timedelta(days=1))
@@ -73,18 +68,11 @@ class Duty(enum.IntEnum):
     DUE = 3  # open and ending within the reminder days
     OVERDUE = 4
 
-    @property
-    def label(self) -> str:
-        return DUTY_LABELS[self]
 
-
-DUTY_LABELS = {
-    Duty.NONE: "不作要求",
-    Duty.DONE: "已完成",
-    Duty.NOT_YET: "未到期",
-    Duty.DUE: "临期",
-    Duty.OVERDUE: "逾期未完成",
-}
+def reading_day(year: int, today: dt.date) -> dt.date:
+    """The day a year is read as of: today for the current year; a past one once it is over (its
+    last day counted, so December's duties are overdue, not due)."""
+    return today if year == today.year else dt.date(year + 1, 1, 1)
 
 
 def duty(held: int, owed_count: int, span: Span, as_of: dt.date, due_soon_days: int) -> Duty:

@@ -41,11 +41,6 @@ def _year(request: HttpRequest, today: dt.date) -> int:
     return int(raw) if raw.isdecimal() and 2000 <= int(raw) <= today.year else today.year
 
 
-def _as_of(year: int, today: dt.date) -> dt.date:
-    """The current year is read as of today; a past one once it is over (its last day counted)."""
-    return today if year == today.year else dt.date(year + 1, 1, 1)
-
-
 def overview(request: HttpRequest) -> HttpResponse:
     """组织生活: the acting organization's own page (a branch) or its subtree's map (a committee)."""
     acting = _reader(request)
@@ -60,7 +55,7 @@ def branch(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _organization(request, pk)
     today = timezone.localdate()
     year = _year(request, today)
-    as_of = _as_of(year, today)
+    as_of = rules.reading_day(year, today)
     standing = compliance.one(request.user, organization, year, as_of)
     month = request.GET.get("month", "")
     meetings = (
@@ -94,7 +89,7 @@ def heat_map(request: HttpRequest, pk: int) -> HttpResponse:
     organization = _organization(request, pk)
     today = timezone.localdate()
     year = _year(request, today)
-    as_of = _as_of(year, today)
+    as_of = rules.reading_day(year, today)
     rows = [r for r in compliance.year_of(request.user, organization, year, as_of) if r.duties]
     shown = request.GET.get("colour", "")
     totals = dict.fromkeys(rules.Colour, 0)

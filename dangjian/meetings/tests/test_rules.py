@@ -135,3 +135,8 @@ def test_six_months_without_organizational_life(took_part: int, excused: int, mi
 )
 def test_the_lapse_window_is_six_calendar_months_to_the_day(as_of: dt.date, start: dt.date) -> None:
     assert rules.lapse_window(as_of, 6) == Span(start, as_of)
+
+
+def test_a_past_year_is_read_once_it_is_over_and_this_year_as_of_today() -> None:
+    assert rules.reading_day(2025, D(2026, 12, 2)) == D(2026, 1, 1)
+    assert rules.reading_day(2026, D(2026, 12, 2)) == D(2026, 12, 2)
