@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 
 from dangjian.core.dates import add_months
 from dangjian.elections.models import Officer
-from dangjian.meetings import attachments
+from dangjian.meetings import attachments, tally
 from dangjian.meetings.compliance import with_committee
 from dangjian.meetings.models import (
     Attendance,
@@ -141,6 +141,7 @@ def write(cast: Cast) -> int:
     _attendance(cast, [m for m, codes in planned if "talk" not in codes])
     _reviews(cast, [m for m, codes in planned if "review" in codes and m.held_on.year == cast.today.year - 1])
     _photos(cast, [m for m, _ in planned if m.organization_id == cast.login_branch.pk])
+    tally.rebuild()  # written in bulk, past the services that keep the month tally
     return len(planned)
 
 

@@ -155,6 +155,29 @@ class Attendance(models.Model):
         return f"{self.member} {self.get_presence_display()}"
 
 
+class MonthTally(models.Model):
+    """An organization's organizational life in a year, month by month: for each kind, the meetings
+    held that count; for each kind held by party groups, how many of its groups met; the day of its
+    last meeting, counted or not. What the compliance of a subtree reads instead of all its
+    meetings: one row per organization and year (10^4 for a county of 10^4 branches, against
+    4·10^5 meetings). Written only by ``tally.recount``, from the meetings themselves, in the
+    transaction of every change to them."""
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    held = models.JSONField("每月召开次数", default=dict)  # {"<kind id>": "January's count,…,December's"}
+    groups_met = models.JSONField("每月召开会议的党小组数", default=dict)  # the same, for the groups' kinds
+    last_held = models.DateField("本年最近一次召开日期")
+
+    class Meta:
+        verbose_name = "组织生活月度计数"
+        verbose_name_plural = "组织生活月度计数"
+        constraints = [models.UniqueConstraint(fields=["year", "organization"], name="tally_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.year}"
+
+
 class AppliesTo(models.TextChoices):
     """Which organizations a compliance rule binds."""
 

@@ -22,6 +22,7 @@ from dangjian.orgs.models import Organization
 from . import checkin, roll, rules
 from .inbox import meetings_changed
 from .models import Attendance, Attendees, LifeSettings, Meeting, MeetingKind, Presence, Standing
+from .tally import recount
 
 TEXT_LIMITS = {"place": ("地点", 100), "topic": ("主题", 200), "lecturer": ("授课人", 50)}
 TEXT_LIMITS |= {"lecturer_post": ("授课人职务", 100)}
@@ -31,6 +32,13 @@ LONG_LIMIT = 20_000
 
 def _recorder(actor: Any, action: str) -> scope.Acting:
     return scope.require_role(actor, lambda role: role.writes_members, action)
+
+
+def _changed(organization: Organization) -> None:
+    """A meeting of ``organization`` was recorded, marked or deleted: its month tally is rewritten
+    in this transaction, the inbox follows once it commits."""
+    recount([organization.pk])
+    meetings_changed(organization)
 
 
 def _check_texts(values: dict[str, str], errors: ErrorCollector) -> None:
@@ -193,7 +201,7 @@ def record_meeting(
     Attendance.objects.bulk_create(
         Attendance(meeting=meeting, member=row.member, standing=row.standing, expected=row.expected) for row in people
     )
-    meetings_changed(organization)
+    _changed(organization)
     return meeting
 
 
@@ -253,7 +261,7 @@ def mark_attendance(
     Attendance.objects.bulk_update([r for r in rows.values() if r.pk], ["presence", "reason"])
     Attendance.objects.bulk_create(added)
     _count_quorum(meeting, list(rows.values()))
-    meetings_changed(meeting.organization)
+    _changed(meeting.organization)
     return meeting
 
 
@@ -280,7 +288,7 @@ def delete_meeting(*, actor: Any, meeting: Meeting, reason: str) -> None:
     meeting.deleted_at = timezone.now()
     meeting._change_reason = reason  # type: ignore[attr-defined]  # simple_history's change reason
     meeting.save(update_fields=["deleted_at"])
-    meetings_changed(meeting.organization)
+    _changed(meeting.organization)
 
 
 @service
@@ -305,5 +313,5 @@ def check_in(*, actor: Any, meeting_id: int) -> Attendance:
     row.presence, row.reason, row.checked_in_at = Presence.PRESENT, "", timezone.now()
     row.save(update_fields=["presence", "reason", "checked_in_at"])
     _count_quorum(meeting, list(meeting.attendance.all()))
-    meetings_changed(meeting.organization)
+    _changed(meeting.organization)
     return row

@@ -18,6 +18,15 @@ from .conftest import D, record
 END = D(2026, 11, 30)  # read as of the end of November: every month but December has ended
 
 
+@pytest.fixture(autouse=True, params=["meetings", "tally"])
+def counted_from(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every case twice: read from the meetings (``END`` lies in the past) and through the month
+    tally (``END`` is today, as on the day these pages are read)."""
+    if request.param == "tally":
+        monkeypatch.setattr(compliance.timezone, "localdate", lambda: END)
+    return str(request.param)
+
+
 def only(*rules: tuple[str, str, int, dt.date, dt.date | None]) -> None:
     """Replace the rule table with these (kind, period, minimum, valid from, valid to) for branches."""
     ComplianceRule.objects.all().delete()
