@@ -184,7 +184,15 @@ def forward(apps: Any, schema_editor: Any) -> None:
 def backward(apps: Any, schema_editor: Any) -> None:
     apps.get_model("meetings", "ReviewRating").objects.filter(code__in=[r[0] for r in RATINGS]).delete()
     apps.get_model("meetings", "ComplianceRule").objects.filter(valid_from=SINCE).delete()
-    apps.get_model("meetings", "MeetingKind").objects.filter(code__in=[k[0] for k in KINDS]).delete()
+    # The shipped kinds, their pairings and any meeting's link to them, table by table: the deletion
+    # collector would follow the kinds' relations through models that the unapplied later
+    # migrations left rendered from another state.
+    Kind = apps.get_model("meetings", "MeetingKind")
+    kinds = Kind.objects.filter(code__in=[k[0] for k in KINDS])
+    Kind.combines_with.through.objects.filter(from_meetingkind__in=kinds).delete()
+    Kind.combines_with.through.objects.filter(to_meetingkind__in=kinds).delete()
+    apps.get_model("meetings", "Meeting").kinds.through.objects.filter(meetingkind__in=kinds).delete()
+    kinds._raw_delete(kinds.db)
 
 
 class Migration(migrations.Migration):
