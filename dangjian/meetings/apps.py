@@ -8,6 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.core import inbox, scope
+        from dangjian.orgs.restructure import register_rehomer
 
         from . import inbox as meetings_inbox
         from .models import (
@@ -33,5 +34,8 @@ class MeetingsConfig(AppConfig):
         # The kinds, the rules and the settings are the county's reference data: no member data.
         for model in (MeetingKind, ComplianceRule, LifeSettings, ReviewRating):
             scope.register(model, path=None, readers=lambda role: role.reads_organizations)
+        from .rehome import MeetingRehomer
+
+        register_rehomer("meetings", MeetingRehomer())
         # What is overdue or due soon goes into the one inbox (core.inbox).
         inbox.register_source(meetings_inbox.SOURCE, "组织生活", meetings_inbox.compute)
