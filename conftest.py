@@ -298,9 +298,9 @@ def _static_files_listed_once() -> Iterator[None]:
             listed[key] = {url: found for url, found in self.files.items() if url not in before}
         self.files.update(listed[key])
 
-    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders  # type: ignore[method-assign]
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
     yield
-    WhiteNoiseMiddleware.add_files_from_finders = original  # type: ignore[method-assign]
+    WhiteNoiseMiddleware.add_files_from_finders = original
 
 
 @pytest.fixture(autouse=True)
