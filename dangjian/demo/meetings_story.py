@@ -132,6 +132,7 @@ def write(cast: Cast) -> int:
                     f"{year}年度组织生活会和民主评议党员",
                 )
                 add(dt.date(year, 11, rng.randint(3, 26)), ["talk"], f"{year}年度谈心谈话")
+    _committee_meetings(cast, planned)
     Meeting.objects.bulk_create([m for m, _ in planned], batch_size=2000)
     Through = Meeting.kinds.through
     Through.objects.bulk_create(
@@ -143,6 +144,36 @@ def write(cast: Cast) -> int:
     _photos(cast, [m for m, _ in planned if m.organization_id == cast.login_branch.pk])
     tally.rebuild()  # written in bulk, past the services that keep the month tally
     return len(planned)
+
+
+def _committee_meetings(cast: Cast, planned: list[tuple[Meeting, list[str]]]) -> None:
+    """The committees and 党总支 meet every month too (党委会议, 总支委员会会议: 其他组织生活): a
+    county whose committees never met would show each of them as silent (静默) in every inbox."""
+    rng, today = cast.rng, cast.today
+    above = Organization.objects.filter(path__startswith=cast.root.path, deleted_at__isnull=True).exclude(
+        kind__in=BRANCH_LEVEL_KINDS
+    )
+    for organization in above.filter(Q(abolished_date__isnull=True) | Q(abolished_date__gt=today)):
+        start = max(dt.date(today.year - 1, 1, 1), organization.founded_date or dt.date.min)
+        author = cast.writer_of(organization)
+        for year in (today.year - 1, today.year):
+            for month in range(1, 13):
+                day = dt.date(year, month, rng.randint(2, 12))
+                if day < start or day >= today or rng.random() > 0.97:
+                    continue
+                topic = f"{organization.display_name}会议：研究{month}月工作"
+                meeting = Meeting(
+                    organization=organization,
+                    org_path=organization.path,
+                    held_on=day,
+                    starts_at=dt.time(rng.choice((9, 15))),
+                    place=rng.choice(PLACES),
+                    topic=topic,
+                    entered_on=min(day + dt.timedelta(days=rng.randint(0, 3)), today),
+                    content=f"{topic}。",
+                    created_by=author,
+                )
+                planned.append((meeting, ["other"]))
 
 
 def _photos(cast: Cast, meetings: list[Meeting]) -> None:
