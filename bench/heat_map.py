@@ -475,7 +475,7 @@ def _branch_year(rng: random.Random, org: Org, meetings: _Meetings) -> None:
 # The measurements --------------------------------------------------------------------------------
 
 RAW_TALLY = """
-    SELECT t.organization_id, t.year, t.held, t.groups_met, t.last_held
+    SELECT t.organization_id, t.year, t.months, t.last_held
     FROM meetings_monthtally t JOIN orgs_organization o ON o.id = t.organization_id
     WHERE o.path LIKE %s AND t.year IN (%s, %s)
 """

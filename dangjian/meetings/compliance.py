@@ -372,7 +372,7 @@ def _standing(orgs: Sequence[OrgLike], path: str, year: int, as_of: dt.date) -> 
         founded, abolished = org.founded_date, org.abolished_date
         whole_year = (founded is None or founded <= first_day) and (abolished is None or abolished > last_day)
         duties: list[DutyRow] = []
-        masks = [0] * 13  # month → the statuses of the duties whose period ends in it (1 << Duty)
+        months = statuses = 0  # its rules' months and statuses OR-ed together (Evaluated)
         for index, rule, kind, spans in binds:
             if rule.needs_committee and pk not in committees:
                 continue
@@ -391,25 +391,27 @@ def _standing(orgs: Sequence[OrgLike], path: str, year: int, as_of: dt.date) -> 
                     evaluated = patterns[pattern] = _evaluate(rule, spans, tally.months(held_by_month), minimum)
             else:
                 evaluated = _evaluate(rule, spans, tally.months(held_by_month), minimum, (founded, abolished))
-            rows, marks = evaluated
+            rows, rule_months, rule_statuses = evaluated
             duties += rows
-            for month, mark in marks:
-                masks[month] |= mark
+            months |= rule_months
+            statuses |= rule_statuses
         existed = founded is None or founded <= as_of
         silent = existed and (abolished is None or abolished > as_of)
         silent = silent and last.get(pk, dt.date.min) < silence_since and year == as_of.year
-        cells = [cell_of[month][masks[month]] for month in range(1, 13)]
+        cells = [cell_of[month][months >> shift & ONE_MONTH] for month, shift in SHIFTS]
         if silent and this_month:
-            cells[this_month - 1] = CELLS[this_month, COLOUR_OF[True][masks[this_month]]]
-        year_mask = 0
-        for mask in masks:
-            year_mask |= mask
-        colour = COLOUR_OF[silent][year_mask & ~NOT_YET]
+            cells[this_month - 1] = CELLS[this_month, COLOUR_OF[True][months >> SHIFTS[this_month - 1][1] & ONE_MONTH]]
+        colour = COLOUR_OF[silent][statuses & ~NOT_YET]
         result.append(OrgYear(org, duties, cells, last.get(pk), silent, colour))
     return result
 
 
-Evaluated = tuple[list[DutyRow], list[tuple[int, int]]]
+# A rule's duties; the statuses of those whose period ends in each month, as bits (1 << Duty) packed
+# five to a month (month m from bit 5·m), so an organization's months are its rules' OR-ed together;
+# the statuses of all of them.
+Evaluated = tuple[list[DutyRow], int, int]
+SHIFTS = [(month, len(rules.Duty) * month) for month in range(1, 13)]
+ONE_MONTH = MASKS - 1
 
 
 def _evaluate(
@@ -419,17 +421,18 @@ def _evaluate(
     minimum: int,
     lifetime: tuple[dt.date | None, dt.date | None] | None = None,
 ) -> Evaluated:
-    """A rule's duties over its periods begun (``held_by_month``: January first), and the month each
-    period's cell shows it in with its status as a bit (1 << Duty). ``lifetime``: founded and
-    abolished, for an organization that did not exist all year (it owes a share, rules.owed)."""
-    rows, marks = [], []
+    """A rule's duties over its periods begun (``held_by_month``: January first), each shown in the
+    cell of the month its period ends in (Evaluated). ``lifetime``: founded and abolished, for an
+    organization that did not exist all year (it owes a share, rules.owed)."""
+    rows, months, statuses = [], 0, 0
     for span, first, last, short in spans:
         held = sum(held_by_month[first:last])
         owed = minimum if lifetime is None else rules.owed(minimum, span, *lifetime)
         duty = rules.Duty.NONE if owed <= 0 else rules.Duty.DONE if held >= owed else short
         rows.append(DutyRow(rule, span, held, owed, duty))
-        marks.append((last, 1 << duty))
-    return rows, marks
+        months |= 1 << duty << len(rules.Duty) * last
+        statuses |= 1 << duty
+    return rows, months, statuses
 
 
 def one(user: Any, organization: Organization, year: int, as_of: dt.date) -> OrgYear | None:

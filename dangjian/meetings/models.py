@@ -165,8 +165,8 @@ class MonthTally(models.Model):
 
     organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField("年度")
-    held = models.JSONField("每月召开次数", default=dict)  # {"<kind id>": "January's count,…,December's"}
-    groups_met = models.JSONField("每月召开会议的党小组数", default=dict)  # the same, for the groups' kinds
+    # {"held": {"<kind id>": "January's count,…,December's"}, "groups": the same for the groups that met}
+    months = models.JSONField("每月召开次数", default=dict)
     last_held = models.DateField("本年最近一次召开日期")
 
     class Meta:

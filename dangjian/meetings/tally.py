@@ -45,8 +45,10 @@ def _aggregate(meetings: QuerySet[Meeting]) -> Iterator[MonthTally]:
             met[key].setdefault(str(kind), [0] * 12)[month - 1] += 1
         row.last_held = max(row.last_held, last)
     for key, row in found.items():
-        row.held = {kind: written(months) for kind, months in held[key].items()}
-        row.groups_met = {kind: written(months) for kind, months in met[key].items()}
+        row.months = {
+            "held": {kind: written(months) for kind, months in held[key].items()},
+            "groups": {kind: written(months) for kind, months in met[key].items()},
+        }
         yield row
 
 
@@ -100,16 +102,14 @@ def read(path: str, year: int) -> Held:
     found = Held()
     rows = MonthTally.objects.filter(organization__path__startswith=path, year__in=(year - 1, year))
     earlier: dict[int, dt.date] = {}
-    for organization, row_year, held, groups_met, last in rows.values_list(
-        "organization_id", "year", "held", "groups_met", "last_held"
-    ):
+    for organization, row_year, kept, last in rows.values_list("organization_id", "year", "months", "last_held"):
         if row_year != year:
             earlier[organization] = last
             continue
         found.last[organization] = last
-        found.counts[organization] = held
-        if groups_met:
-            found.groups_met[organization] = groups_met
+        found.counts[organization] = kept["held"]
+        if kept["groups"]:
+            found.groups_met[organization] = kept["groups"]
     for organization, last in earlier.items():
         found.last.setdefault(organization, last)
     return found

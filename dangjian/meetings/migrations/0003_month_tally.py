@@ -31,8 +31,10 @@ def count(apps: Any, schema_editor: Any) -> None:
             MonthTally(
                 organization_id=organization,
                 year=year,
-                held={kind: ",".join(map(str, months)) for kind, months in row["held"].items()},
-                groups_met={kind: ",".join(map(str, months)) for kind, months in row["groups_met"].items()},
+                months={
+                    "held": {kind: ",".join(map(str, counts)) for kind, counts in row["held"].items()},
+                    "groups": {kind: ",".join(map(str, counts)) for kind, counts in row["groups_met"].items()},
+                },
                 last_held=row["last_held"],
             )
             for (organization, year), row in found.items()
@@ -53,8 +55,7 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
-                ("held", models.JSONField(default=dict, verbose_name="每月召开次数")),
-                ("groups_met", models.JSONField(default=dict, verbose_name="每月召开会议的党小组数")),
+                ("months", models.JSONField(default=dict, verbose_name="每月召开次数")),
                 ("last_held", models.DateField(verbose_name="本年最近一次召开日期")),
                 (
                     "organization",

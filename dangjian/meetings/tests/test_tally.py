@@ -19,7 +19,8 @@ LECTURER = {"lecturer": "王书记", "lecturer_post": "镇党委书记"}
 
 
 def rows() -> list[tuple[Any, ...]]:
-    return sorted(MonthTally.objects.values_list("organization_id", "year", "held", "groups_met", "last_held"))
+    rows = MonthTally.objects.values_list("organization_id", "year", "months", "last_held")
+    return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
 def from_meetings(path: str, year: int) -> tally.Held:
