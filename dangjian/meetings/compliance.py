@@ -111,6 +111,14 @@ def _colour_of(mask: int, silent: bool) -> rules.Colour:
 COLOUR_OF = {silent: [_colour_of(mask, silent) for mask in range(MASKS)] for silent in (False, True)}
 
 
+# A rule's duties; the statuses of those whose period ends in each month, as bits (1 << Duty) packed
+# five to a month (month m from bit 5·m), so an organization's months are its rules' OR-ed together;
+# the statuses of all of them.
+Evaluated = tuple[list[DutyRow], int, int]
+SHIFTS = [(month, len(rules.Duty) * month) for month in range(1, 13)]
+ONE_MONTH = MASKS - 1
+
+
 @dataclass
 class OrgYear:
     organization: OrgLike
@@ -355,7 +363,7 @@ def _standing(orgs: Sequence[OrgLike], path: str, year: int, as_of: dt.date) -> 
     nothing = tally.written([0] * 12)
     no_meetings: dict[str, str] = {}
     # A rule's duties depend only on the meetings held in each month and the count owed: among 10^4
-    # branches a rule sees a few hundred patterns, so each is worked out once, for every
+    # branches a rule sees at most some 1,500 patterns, so each is worked out once, for every
     # organization that existed all year (one founded or abolished during it owes its own share).
     patterns: dict[tuple[int, int, str], Evaluated] = {}
     result = []
@@ -404,14 +412,6 @@ def _standing(orgs: Sequence[OrgLike], path: str, year: int, as_of: dt.date) -> 
         colour = COLOUR_OF[silent][statuses & ~NOT_YET]
         result.append(OrgYear(org, duties, cells, last.get(pk), silent, colour))
     return result
-
-
-# A rule's duties; the statuses of those whose period ends in each month, as bits (1 << Duty) packed
-# five to a month (month m from bit 5·m), so an organization's months are its rules' OR-ed together;
-# the statuses of all of them.
-Evaluated = tuple[list[DutyRow], int, int]
-SHIFTS = [(month, len(rules.Duty) * month) for month in range(1, 13)]
-ONE_MONTH = MASKS - 1
 
 
 def _evaluate(

@@ -35,6 +35,8 @@ def _aggregate(meetings: QuerySet[Meeting]) -> Iterator[MonthTally]:
     held: dict[tuple[int, int], dict[str, list[int]]] = {}
     met: dict[tuple[int, int], dict[str, list[int]]] = {}
     for organization, kind, group, year, month, count, last in rows.iterator(chunk_size=BATCH):
+        if kind is None:  # no kind recorded (the services refuse that): nothing it could count for
+            continue
         key = (organization, year)
         row = found.get(key)
         if row is None:
