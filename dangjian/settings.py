@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "dangjian.development",
     "dangjian.discipline",
     "dangjian.meetings",
+    "dangjian.dues",
     "dangjian.accounts",
     "dangjian.demo",
 ]
