@@ -46,7 +46,6 @@ LABELS = {
     Category.SUBSISTENCE: "领取当地最低生活保障金的党员",
 }
 BASED = {Category.IN_SERVICE, Category.ANNUAL_SALARY, Category.NO_FIXED_INCOME, Category.RETIRED}
-SMALL_FIXED = {Category.STUDENT, Category.UNEMPLOYED, Category.RELIEF, Category.SUBSISTENCE}
 
 
 class Rounding(enum.StrEnum):

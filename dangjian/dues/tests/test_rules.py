@@ -99,3 +99,8 @@ def test_the_rounding_is_the_standard_s_setting(rounding: Rounding, base: str, o
 )
 def test_a_standard_s_brackets_rise_and_end_open(brackets: list[list[str | None]], problem: str | None) -> None:
     assert rules.brackets_problem(brackets) == problem
+
+
+def test_every_category_has_its_name_in_the_regulation_s_words() -> None:
+    assert {category.label for category in Category} >= {"在职党员", "农民党员", "离退休干部、职工党员"}
+    assert len({category.label for category in Category}) == len(Category)
