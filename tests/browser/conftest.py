@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's chromium-headless-shell is the same Chromium built as the old headless shell, the build
+# Playwright itself runs headless tests in: no window system behind it, and about 40% less CPU per
+# page than the full browser started headless (57 against 93 core-seconds for these tests). The
+# binary, not /usr/bin's wrapper script: Playwright must stop the browser itself, not a shell.
+HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"
+CHROMIUM = HEADLESS_SHELL if os.path.exists(HEADLESS_SHELL) else shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
