@@ -5,6 +5,7 @@ amount it was owed."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -92,3 +93,187 @@ class DuesStandard(models.Model):
             small_fixed_amount=self.small_fixed_amount,
             rounding=rules.Rounding(self.rounding),
         )
+
+
+class Relief(models.TextChoices):
+    """Hardship (第七条): the branch studies the case, the committee above approves."""
+
+    NONE = "", "无"
+    REDUCED = "reduced", "少交"
+    EXEMPT = "exempt", "免交"
+
+
+CATEGORY_CHOICES = [(category.value, category.label) for category in rules.Category]
+
+
+class DuesBasis(models.Model):
+    """How a member's dues are worked out from ``valid_from`` (a month's first day) until the next
+    basis: the category, the base (for the categories paid by rate), a hardship reduction or
+    exemption, and the monthly amount these give under the standard in force. A new salary, a
+    retirement or a new standard adds a basis; the earlier one ends the month before."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="dues_bases")
+    valid_from = models.DateField("起始月份")
+    valid_to = models.DateField("截止月份", null=True, blank=True, editable=False)
+    category = models.CharField("党费类别", max_length=20, choices=CATEGORY_CHOICES)
+    base = models.DecimalField("交纳基数（元）", max_digits=10, decimal_places=2, null=True, blank=True)
+    relief = models.CharField("困难减免", max_length=10, choices=Relief.choices, blank=True, default="")
+    relief_amount = models.DecimalField("减免后每月金额（元）", max_digits=8, decimal_places=2, null=True, blank=True)
+    relief_by = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="批准减免的党委",
+    )
+    relief_on = models.DateField("批准日期", null=True, blank=True)
+    standard = models.ForeignKey(DuesStandard, on_delete=models.PROTECT, related_name="+", verbose_name="交纳标准")
+    amount = models.BigIntegerField("每月应交（分）")
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = "党费基数"
+        verbose_name_plural = "党费基数"
+        ordering = ["member", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "valid_from"], name="dues_basis_one_per_month"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="dues_basis_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.valid_from:%Y-%m}起 {self.get_category_display()}"
+
+
+class DuesMonth(models.Model):
+    """What a member owes for one month, to the branch holding their relation that month, with
+    the basis and standard that produced it: written once by the month's generation, never
+    recomputed. ``paid`` is the sum of the month's entries, kept by the payment services in
+    their transaction (``manage.py check_dues`` proves it)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="dues_months")
+    month = models.DateField("月份")
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="dues_months", verbose_name="所在支部"
+    )
+    org_path = models.CharField("组织路径", max_length=255)
+    basis = models.ForeignKey(DuesBasis, on_delete=models.PROTECT, related_name="months", verbose_name="基数")
+    owed = models.BigIntegerField("应交（分）")
+    paid = models.BigIntegerField("已交（分）", default=0)
+
+    class Meta:
+        verbose_name = "党费月账"
+        verbose_name_plural = "党费月账"
+        ordering = ["member", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="dues_month_one_per_member"),
+            models.CheckConstraint(condition=Q(owed__gte=0) & Q(paid__gte=0), name="dues_month_amounts"),
+        ]
+        indexes = [models.Index(fields=["org_path", "month"], name="dues_month_path")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.month:%Y-%m}"
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.owed - self.paid, 0)
+
+
+class Method(models.TextChoices):
+    CASH = "cash", "现金"
+    BANK = "bank", "银行转账"
+    WECHAT = "wechat", "微信"
+    ALIPAY = "alipay", "支付宝"
+
+
+class PaymentKind(models.TextChoices):
+    DUES = "dues", "交纳党费"
+    EXTRA = "extra", "自愿多交党费"
+    REVERSAL = "reversal", "冲正"
+
+
+class DuesPayment(models.Model):
+    """One receipt of money (or its reversal), as the branch recorded it. Append-only: a mistake
+    is corrected by a reversing payment with its reason, never by an edit. Its entries say which
+    months it paid."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues_payments")
+    kind = models.CharField("类别", max_length=10, choices=PaymentKind.choices, default=PaymentKind.DUES)
+    amount = models.BigIntegerField("金额（分）")
+    paid_on = models.DateField("交纳日期")
+    method = models.CharField("交纳方式", max_length=10, choices=Method.choices, default=Method.CASH)
+    receipt = models.CharField("收据或交易单号", max_length=64, blank=True)
+    payer = models.CharField("代交人", max_length=50, blank=True, help_text="经支部同意由其他党员或亲属代交时填写")
+    reason = models.CharField("说明", max_length=200, blank=True)
+    collected_by = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="收缴组织"
+    )
+    org_path = models.CharField("组织路径", max_length=255)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name="冲正的记录"
+    )
+    remit_to_centre = models.BooleanField("全部上缴中央", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "党费交纳记录"
+        verbose_name_plural = "党费交纳记录"
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["receipt"], condition=~Q(receipt=""), name="dues_payment_receipt_unique"),
+        ]
+        indexes = [models.Index(fields=["org_path", "paid_on"], name="dues_payment_path")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.paid_on} {self.amount}"
+
+
+class DuesEntry(models.Model):
+    """The part of a payment that went to one month (``month`` empty: a voluntary extra)."""
+
+    payment = models.ForeignKey(DuesPayment, on_delete=models.PROTECT, related_name="entries")
+    month = models.ForeignKey(DuesMonth, on_delete=models.PROTECT, null=True, related_name="entries")
+    amount = models.BigIntegerField("金额（分）")
+
+    class Meta:
+        verbose_name = "党费分配"
+        verbose_name_plural = "党费分配"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.month_id}: {self.amount}"
+
+
+class ArrearsReason(models.Model):
+    """A valid reason the branch recorded for months a member did not pay (serious illness,
+    out of contact through no fault of theirs): those months do not count towards the six of
+    第十三条."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="dues_reasons")
+    from_month = models.DateField("起始月份")
+    to_month = models.DateField("截止月份")
+    reason = models.CharField("正当理由", max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "未交党费的正当理由"
+        verbose_name_plural = "未交党费的正当理由"
+        ordering = ["member", "from_month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(to_month__gte=F("from_month")), name="dues_reason_months"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.from_month:%Y-%m}–{self.to_month:%Y-%m}"

@@ -2,8 +2,9 @@
 functions: the monthly amount of a member from a versioned standard, a category and a base; the
 checks a standard's brackets must pass. Amounts are Decimals in yuan, never floats."""
 
+import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -137,3 +138,115 @@ def brackets_problem(brackets: Sequence[Sequence[str | None]]) -> str | None:
 
 def parsed(brackets: Sequence[Sequence[str | None]]) -> list[Bracket]:
     return [(None if upper is None else Decimal(str(upper)), Decimal(str(rate))) for upper, rate in brackets]
+
+
+# --- The ledger: amounts in fen (integers), months as their first day -------------------------
+
+BACK_PAYMENT_MONTHS = 6  # 第十二条: 补交党费的时间一般不超过6个月
+SILENT_MONTHS = 6  # 第十三条: 连续6个月不交纳党费 … 按自行脱党处理
+EXTRA_REMITTED = 100_000  # 第十一条: 一次自愿多交1000元以上的，全部上缴中央 (in fen)
+REGULATION = "《关于中国共产党党费收缴、使用和管理的规定》"
+
+
+def fen(yuan: Decimal) -> int:
+    return int((yuan * 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def yuan(amount: int) -> str:
+    """Fen as the ledgers write yuan: 1234 → "12.34"."""
+    sign = "-" if amount < 0 else ""
+    whole, part = divmod(abs(amount), 100)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
+def owed(
+    standard: Standard,
+    category: Category,
+    base: Decimal | None,
+    *,
+    relief: str = "",
+    relief_amount: Decimal | None = None,
+) -> int:
+    """A month's dues in fen: the standard's amount, or what the committee approved for a member
+    in hardship (第七条: 少交 a smaller amount, 免交 nothing)."""
+    if relief == "exempt":
+        return 0
+    if relief == "reduced":
+        if relief_amount is None or relief_amount < 0:
+            raise ValueError("a reduction needs the reduced amount")
+        return fen(relief_amount)
+    return fen(monthly_amount(standard, category, base))
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def first_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The months from ``first`` to ``last``, both included."""
+    count = (last.year - first.year) * 12 + last.month - first.month
+    return [add_months(first_of(first), step) for step in range(count + 1)]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    parts: list[tuple[dt.date, int]]  # (month, fen), oldest first
+    extra: int  # fen beyond every month offered, for a voluntary extra payment
+
+
+def allocate(amount: int, outstanding: Sequence[tuple[dt.date, int]]) -> Allocation:
+    """Share a payment among the months still owed, the oldest first (第十二条: 补交 goes to the
+    months missed); ``outstanding`` lists each month with what is still owed on it, and may
+    include months paid ahead. What is left over is returned as ``extra``."""
+    parts: list[tuple[dt.date, int]] = []
+    left = amount
+    for month, due in sorted(outstanding):
+        if left <= 0:
+            break
+        if due <= 0:
+            continue
+        share = min(due, left)
+        parts.append((month, share))
+        left -= share
+    return Allocation(parts=parts, extra=left)
+
+
+def too_old(month: dt.date, paid_on: dt.date) -> bool:
+    """A month more than six months before the month of payment (第十二条: needs a reason)."""
+    return month < add_months(first_of(paid_on), -BACK_PAYMENT_MONTHS)
+
+
+def months_without_paying(
+    owing: Iterable[dt.date], payments: Iterable[dt.date], excused: Iterable[dt.date], today: dt.date
+) -> int:
+    """The consecutive finished months, counted back from the last one, in which the member owed
+    dues, paid nothing and had no recorded valid reason (第十三条). ``owing``: the months with dues
+    still outstanding; ``payments``: the days money was received; ``excused``: months covered by
+    a valid reason. An exempted month owes nothing, so it ends a run."""
+    owing_months = set(owing)
+    paid_months = {first_of(day) for day in payments}
+    excused_months = set(excused)
+    count = 0
+    month = add_months(first_of(today), -1)
+    while month in owing_months and month not in paid_months and month not in excused_months:
+        count += 1
+        month = add_months(month, -1)
+    return count
+
+
+def paid_through(months: Sequence[tuple[dt.date, int]]) -> dt.date | None:
+    """The month dues are paid through (党费交至): the month before the oldest one still owed,
+    or the last month of the ledger when nothing is owed. ``months``: each ledger month with what
+    is still owed on it. None: no ledger."""
+    if not months:
+        return None
+    ordered = sorted(months)
+    for month, due in ordered:
+        if due > 0:
+            return add_months(month, -1)
+    return ordered[-1][0]

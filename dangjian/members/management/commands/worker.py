@@ -1,6 +1,7 @@
 """``manage.py worker``: the task worker (django-tasks-db's ``db_worker``, same options) that also
 fails the import jobs a dead process left running (``members.tasks.recover_interrupted``) and
-refreshes the inbox (待办, ``core.inbox.refresh``) when it starts and on each new day.
+refreshes the inbox (待办, ``core.inbox.refresh``) when it starts and on each new day, after writing
+the month's dues ledger (``dues.services.generate_month``).
 
 django-tasks offers no signal for a worker starting or idling, and a process that starts the
 worker cannot tell a job of a dead process from one another live worker is running: only the
@@ -26,6 +27,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
 from dangjian.core import inbox, sheet_pieces
+from dangjian.dues import services as dues_services
 from dangjian.members import tasks
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ def refresh_inbox(last: dt.date | None) -> dt.date | None:
     if last == today:
         return last
     try:
+        # The month's dues ledger first (idempotent): the arrears the inbox reads are then current.
+        dues_services.generate_month(today)
         outcomes = inbox.refresh(today)
     except Exception:  # the database away for a moment: the next sweep
         logger.exception("refreshing the inbox failed")
