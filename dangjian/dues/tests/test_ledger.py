@@ -3,7 +3,6 @@ shared oldest first, paying ahead, back-payment, voluntary extras, reversals, th
 through, and the six months of 第十三条. Every refusal names its field and writes nothing."""
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,18 +19,6 @@ from dangjian.members.models import Member
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-
-
-@pytest.fixture
-def today(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.date], None]:
-    """Sets the day the services and the ledger take as today."""
-    from django.utils import timezone
-
-    def set_day(day: dt.date) -> None:
-        monkeypatch.setattr(timezone, "localdate", lambda *args: day)
-
-    set_day(D(2026, 1, 10))
-    return set_day
 
 
 def months_of(member: Member) -> dict[dt.date, tuple[int, int]]:
