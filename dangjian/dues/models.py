@@ -277,3 +277,67 @@ class ArrearsReason(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.from_month:%Y-%m}–{self.to_month:%Y-%m}"
+
+
+class RemittanceShare(models.Model):
+    """The part of what reaches an organization that it passes on to the committee above (上缴),
+    from a date: a branch usually passes on all it collects; the shares of the committees between
+    are the province's to set (第十五条: the provincial level remits 5% of the year to the Centre)."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="上缴组织"
+    )
+    share = models.DecimalField(
+        "上缴比例",
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="0至1，例如全部上缴为1，上缴5%为0.05",
+    )
+    valid_from = models.DateField("起始日期")
+    basis = models.CharField("依据", max_length=200, blank=True)
+
+    history = HistoricalRecords(get_user=history_user)
+
+    class Meta:
+        verbose_name = "党费上缴比例"
+        verbose_name_plural = "党费上缴比例"
+        ordering = ["organization", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "valid_from"], name="dues_share_one_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.share}（{self.valid_from:%Y-%m-%d}起）"
+
+
+class Remittance(models.Model):
+    """Dues passed on to the committee above (上缴), as the receiving side confirmed them.
+    Append-only: a wrong one is put right by a negative one with its reason."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="dues_remittances", verbose_name="上缴组织"
+    )
+    org_path = models.CharField("组织路径", max_length=255)
+    to_organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="接收组织"
+    )
+    to_name = models.CharField("接收单位", max_length=100, blank=True, help_text="上级不在本系统时填写，如市委组织部")
+    year = models.PositiveSmallIntegerField("所属年度")
+    amount = models.BigIntegerField("金额（分）")
+    remitted_on = models.DateField("上缴日期")
+    voucher = models.CharField("凭证号", max_length=64, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "党费上缴记录"
+        verbose_name_plural = "党费上缴记录"
+        ordering = ["-remitted_on", "-id"]
+        indexes = [models.Index(fields=["org_path", "year"], name="dues_remittance_path")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}→{self.to_organization_id} {self.year} {self.amount}"

@@ -250,3 +250,29 @@ def paid_through(months: Sequence[tuple[dt.date, int]]) -> dt.date | None:
         if due > 0:
             return add_months(month, -1)
     return ordered[-1][0]
+
+
+# --- Remittance (上缴, 第十五、十六条) ---------------------------------------------------------
+
+PROVINCE_SHARE = Decimal("0.05")  # 省级党委每年将党费总额的5%上缴中央
+
+
+def province_deadline(year: int) -> dt.date:
+    """第十五条: the provincial level remits the year's 5% by the end of April of the next year."""
+    return dt.date(year + 1, 4, 30)
+
+
+def passed_up(
+    organizations: Sequence[tuple[int, int | None]], collected: dict[int, int], share: dict[int, Decimal]
+) -> dict[int, int]:
+    """What each organization should pass to the one above for a year: its share (1 when none
+    is set: all of it) of what reached it, its own members' dues and what its children passed
+    up. ``organizations``: (id, parent id) in path order, parents before their children."""
+    reached = {pk: collected.get(pk, 0) for pk, _ in organizations}
+    due: dict[int, int] = {}
+    for pk, parent in reversed(organizations):
+        part = reached[pk] * share.get(pk, Decimal(1))
+        due[pk] = int(part.to_integral_value(rounding=ROUND_HALF_UP))
+        if parent in reached:
+            reached[parent] += due[pk]
+    return due
