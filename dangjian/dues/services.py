@@ -261,7 +261,7 @@ def record_payment(
     ahead); what is beyond every month owed is a voluntary extra (第十一条) only when ``extra``.
     ``for_month``: the month the branch is entering, which the member must owe."""
     acting = _recorder(actor, "登记党费")
-    scope.require_in_scope(actor, member, to_write=True)
+    _require_collector(actor, acting, member)
     today = timezone.localdate()
     errors = DomainError.collect()
     value = _decimal(amount, "amount", "交纳金额", errors)
@@ -335,6 +335,20 @@ def record_payment(
         DuesMonth.objects.filter(pk=by_month[month].pk).update(paid=F("paid") + fen)
     _changed(member)
     return payment
+
+
+def _require_collector(actor: Any, acting: scope.Acting, member: Member) -> None:
+    """The member's own side records their dues; so may the organization a mobile member holding
+    a 流动党员活动证 flows into (第九条), the payment still credited to the home branch."""
+    from dangjian.transfers.models import MobileMember
+
+    if scope.is_in_scope(actor, member, to_write=True):
+        return
+    away = MobileMember.objects.filter(
+        member=member, returned_date__isnull=True, inflow_org__path__startswith=acting.organization.path
+    ).exclude(certificate_number="")
+    if not away.exists():
+        scope.require_in_scope(actor, member, to_write=True)  # 404, as for a member that does not exist
 
 
 def _not_owed_problem(member: Member, month: dt.date) -> str:

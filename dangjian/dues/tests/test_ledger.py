@@ -275,3 +275,21 @@ def test_six_months_without_paying_are_flagged(world: World, today, story: dict,
     found = {row.member_id: row for row in ledger.arrears(DuesMonth.objects.all())}
     assert (found[zhangsan.pk].silent_months if zhangsan.pk in found else 0) == silent
     assert (zhangsan.pk in found and found[zhangsan.pk].flagged) is (silent >= 6)
+
+
+def test_a_mobile_member_pays_where_they_are_and_the_home_branch_is_credited(world: World, paying: Member) -> None:
+    from dangjian.transfers import services_mobile
+
+    with pytest.raises(Http404):  # before the inflow is registered: as if the member did not exist
+        services.record_payment(actor=world.other_admin, member=paying, amount="90", paid_on=D(2026, 4, 8))
+    services_mobile.register_outflow(
+        actor=world.branch_admin, member=paying, destination="广东省深圳市", reason="务工", contact="13800000000",
+        expected_months=12, left_date=D(2026, 2, 1), certificate_number="LD-2026-001",
+    )  # fmt: skip
+    services_mobile.register_inflow(
+        actor=world.other_admin, organization=world.enterprise, certificate_number="LD-2026-001"
+    )
+    payment = services.record_payment(actor=world.other_admin, member=paying, amount="90", paid_on=D(2026, 4, 8))
+    assert payment.collected_by == world.other_town  # recorded at the inflow side (第九条)
+    assert payment.org_path == world.village.path  # credited to the home branch
+    assert months_of(paying)[D(2026, 1, 1)] == (9000, 9000)
