@@ -287,6 +287,10 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "dangjian.members.models.Category",
         "AgeBandEnum": "dangjian.members.rules.AGE_BAND_CHOICES",
         "TermStateEnum": "dangjian.elections.rules.TERM_STATE_CHOICES",
+        "DuesCategoryEnum": "dangjian.dues.models.CATEGORY_CHOICES",  # not the members' 人员类别
+        "DuesReliefEnum": "dangjian.dues.api.RELIEF_CHOICES",
+        "DuesPaymentKindEnum": "dangjian.dues.models.PaymentKind",
+        "PaymentMethodEnum": "dangjian.dues.models.Method",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -9,6 +9,7 @@ from dangjian.accounts.views import LoginView
 from dangjian.core.inbox_api import InboxItemViewSet
 from dangjian.development.api import ApplicantViewSet
 from dangjian.discipline.api import SanctionViewSet
+from dangjian.dues.api import DuesArrearsViewSet, DuesBasisViewSet, DuesMonthViewSet, DuesPaymentViewSet
 from dangjian.elections.api import StructureReportViewSet, TermViewSet
 from dangjian.meetings.api import MeetingViewSet
 from dangjian.members.api import MemberViewSet
@@ -31,6 +32,10 @@ router.register("development-files", ApplicantViewSet, basename="development-fil
 router.register("sanctions", SanctionViewSet)
 router.register("meetings", MeetingViewSet)
 router.register("inbox", InboxItemViewSet, basename="inbox-item")
+router.register("dues-months", DuesMonthViewSet, basename="dues-month")
+router.register("dues-payments", DuesPaymentViewSet, basename="dues-payment")
+router.register("dues-bases", DuesBasisViewSet, basename="dues-basis")
+router.register("dues-arrears", DuesArrearsViewSet, basename="dues-arrears")
 
 urlpatterns = [
     path("", org_views.dashboard, name="home"),

@@ -54,6 +54,10 @@ def register(
     _RULES[model] = ScopeRule(path=path, readers=readers, own=own, live=live or Q(), also=also)
 
 
+def is_registered(model: type[Model]) -> bool:
+    return model in _RULES
+
+
 @dataclass(frozen=True)
 class Acting:
     """The organization a user acts from and every role they hold there."""

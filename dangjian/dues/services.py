@@ -128,6 +128,11 @@ def set_basis(
         basis.pk = existing.pk
         basis.recorded_at = existing.recorded_at
     basis.save()
+    # The months from the basis's first to this one are owed now: written at once (the daily job
+    # writes only the current month), with those of the branch's other members still missing.
+    this_month = rules.first_of(timezone.localdate())
+    for owed_month in rules.months_between(month, this_month) if month <= this_month else []:
+        generate_month(owed_month, path=member.org_path)
     return basis
 
 
@@ -433,6 +438,8 @@ def record_reason(*, actor: Any, member: Member, from_month: dt.date, to_month: 
     errors = DomainError.collect()
     if to_month < from_month:
         errors.add("to_month", "截止月份不能早于起始月份")
+    elif rules.first_of(to_month) > rules.first_of(timezone.localdate()):
+        errors.add("to_month", "截止月份不能晚于本月：以后月份的情况到时再登记")
     if not reason.strip():
         errors.add("reason", "请填写正当理由")
     elif len(reason) > 200:

@@ -59,6 +59,7 @@ JOURNEYS: dict[str, list[Step]] = {
         ("mobile", "/transfers/mobile/"),
         ("development", "/development/"),
         ("discipline", "/discipline/"),
+        ("dues-month", lambda world: f"/dues/branch/{world.village.pk}/"),
         ("account", "/account/"),
     ],
     "county_admin": [  # a county organization department clerk
@@ -73,6 +74,7 @@ JOURNEYS: dict[str, list[Step]] = {
         ("transfers-all", "/transfers/all/"),
         ("development", "/development/"),
         ("discipline", "/discipline/"),
+        ("dues-collection", "/dues/collection/"),
         ("users", "/users/"),
         ("user", _account),
     ],

@@ -294,6 +294,32 @@ ROUTES: dict[str, Route] = {
     "meeting-compliance": Route("list", section="read_members"),
     "meeting-detail": Route("meeting", sees="read_members"),
     "meeting-attendance": Route("meeting", method="post", needs="members", destructive=True),
+    # Party dues (党费), the files and the API: read by the roles that read members (a 党员 reads
+    # their own rows through the API, tested in dues/tests/test_api.py), recorded by those that
+    # write them; a ledger row is reached through its branch's path, a basis through its member's.
+    "dues:register": Route("org", section="read_members"),
+    "dues:summary": Route("list", section="read_members"),
+    "dues:import": Route("list", section="members"),
+    "dues-month-list": Route("list"),
+    "dues-month-detail": Route("dues_month", sees="read_members"),
+    "dues-payment-list": Route("list"),
+    "dues-payment-detail": Route("dues_payment", sees="read_members"),
+    "dues-payment-reverse": Route("dues_payment", method="post", needs="members", destructive=True),
+    "dues-basis-list": Route("list"),
+    "dues-basis-detail": Route("dues_basis", sees="read_members"),
+    "dues-arrears-list": Route("list"),
+    # The dues pages: a branch's month, the arrears and the collection are read by the roles that
+    # read members; a member's ledger by them and by the 党员 it is about; the entry, the basis and
+    # the reversal are the writers' (dues/tests/test_views.py posts inside and outside).
+    "dues:overview": Route("list"),
+    "dues:branch": Route("org", section="read_members"),
+    "dues:member": Route("member"),
+    "dues:pay": Route("member", needs="members"),
+    "dues:basis": Route("member", needs="members"),
+    "dues:reverse": Route("dues_payment", section="read_members", needs="members"),
+    "dues:arrears": Route("list", section="read_members"),
+    "dues:collection": Route("list", section="read_members"),
+    "dues:remittance": Route("list", section="read_members"),
 }
 WRITES = {  # the API detail routes under their write methods
     ("organization-detail", "patch"): Route("org", method="patch", needs="orgs", data={"short_name": "改"}),
@@ -527,6 +553,47 @@ def _inbox_item(organization: Any) -> Any:
 
 
 ATTACHED |= {"inbox_item": _inbox_item}
+
+
+def _dues_basis(organization: Any) -> Any:
+    from dangjian.dues.models import DuesBasis, DuesStandard
+
+    return DuesBasis.objects.create(
+        member=Member.objects.filter(organization=organization)[0],
+        valid_from=dt.date(2024, 1, 1),
+        category="farmer",
+        standard=DuesStandard.objects.get(region=""),
+        amount=20,
+    )
+
+
+def _dues_month(organization: Any) -> Any:
+    from dangjian.dues.models import DuesMonth
+
+    basis = _dues_basis(organization)
+    return DuesMonth.objects.create(
+        member=basis.member,
+        month=dt.date(2024, 1, 1),
+        organization=organization,
+        org_path=organization.path,
+        basis=basis,
+        owed=20,
+    )
+
+
+def _dues_payment(organization: Any) -> Any:
+    from dangjian.dues.models import DuesPayment
+
+    return DuesPayment.objects.create(
+        member=Member.objects.filter(organization=organization)[0],
+        amount=20,
+        paid_on=dt.date(2024, 1, 5),
+        collected_by=organization,
+        org_path=organization.path,
+    )
+
+
+ATTACHED |= {"dues_basis": _dues_basis, "dues_month": _dues_month, "dues_payment": _dues_payment}
 OBJECT_KWARG = {"unit": "unit", "link": "link", "group": "group", "term": "term", "officer": "officer"}
 
 

@@ -94,3 +94,36 @@ def test_the_top_of_the_tree_names_who_received_it_and_no_one_outside_the_subtre
         remittance.record_remittance(
             actor=world.other_admin, organization=world.village, year=2026, amount="5", remitted_on=D(2026, 4, 1)
         )
+
+
+@pytest.mark.django_db
+def test_the_remittance_page_shows_the_balances_and_records_one(world: World, today) -> None:
+    today(D(2026, 3, 1))
+    services.set_basis(
+        actor=world.town_admin, member=world.zhangsan, valid_from=D(2026, 1, 1), category="in_service", base="6000"
+    )
+    services.record_payment(actor=world.town_admin, member=world.zhangsan, amount="180", paid_on=D(2026, 2, 20))
+    town = world.client(world.town_admin)
+    page = town.get("/dues/remittance/?year=2026").content.decode()
+    assert "180.00" in page and "兴丰村" in page
+    refused = town.post(
+        "/dues/remittance/?year=2026", {"organization": world.village.pk, "amount": "-10", "remitted_on": "2026-02-28"}
+    )
+    assert refused.status_code == 400 and "请说明原因" in refused.content.decode()
+    done = town.post(
+        "/dues/remittance/?year=2026",
+        {"organization": world.village.pk, "amount": "180", "remitted_on": "2026-02-28", "voucher": "P-1"},
+    )
+    assert done.status_code == 302
+    rows = {row.organization.pk: row for row in remittance.standing(world.town, 2026)}
+    assert rows[world.village.pk].balance == 0
+    outside = world.client(world.other_admin)
+    assert outside.get(f"/dues/remittance/?organization={world.village.pk}").status_code == 404
+    assert (
+        outside.post(
+            "/dues/remittance/?year=2026",
+            {"organization": world.village.pk, "amount": "5", "remitted_on": "2026-02-28"},
+        ).status_code
+        == 400
+    )
+    assert Remittance.objects.count() == 1
