@@ -3,6 +3,7 @@ members, what it should pass to the committee above, what it passed, and the for
 remittance (上缴记录)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +52,32 @@ def _year(request: HttpRequest, today: dt.date) -> int:
     return int(raw) if raw.isdecimal() and 2000 <= int(raw) <= today.year else today.year
 
 
+@dataclass(frozen=True)
+class Row:
+    """The organization itself or one directly below it: what its whole subtree collected, and
+    what it passes up, has passed and still owes."""
+
+    standing: remittance.Standing
+    collected: int  # fen, the subtree's own members' dues
+    is_root: bool
+
+    @property
+    def organization(self) -> Organization:
+        return self.standing.organization
+
+
+def _by_child(root: Organization, every: list[remittance.Standing]) -> list[Row]:
+    below = [row for row in every if row.organization.depth == root.depth + 1]
+    subtree = {
+        row.organization.pk: sum(
+            other.collected for other in every if other.organization.path.startswith(row.organization.path)
+        )
+        for row in [*below, *(row for row in every if row.organization.pk == root.pk)]
+    }
+    found = [Row(row, subtree[row.organization.pk], True) for row in every if row.organization.pk == root.pk]
+    return found + [Row(row, subtree[row.organization.pk], False) for row in below]
+
+
 def page(request: HttpRequest) -> HttpResponse:
     """The acting organization's subtree (or one organization of it, ``?organization=``)."""
     acting = reader(request)
@@ -61,7 +88,8 @@ def page(request: HttpRequest) -> HttpResponse:
         root = scope.get_scoped_or_404(
             request.user, Organization.objects.filter(deleted_at__isnull=True), pk=int(raw) if raw.isdecimal() else 0
         )
-    rows = remittance.standing(root, year)
+    every = remittance.standing(root, year)
+    rows = _by_child(root, every)
     writable = scope.scoped(
         request.user, Organization.objects.filter(path__startswith=root.path, deleted_at__isnull=True), to_write=True
     ).order_by("path")
@@ -107,7 +135,6 @@ def page(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": range(today.year, max(today.year - 5, 1999), -1),
             "rows": rows,
-            "own": next(row for row in rows if row.organization.pk == root.pk),
             "to_the_centre": remittance.to_the_centre(root, year),
             "deadline": rules.province_deadline(year),
             "province_share": int(rules.PROVINCE_SHARE * 100),
