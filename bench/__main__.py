@@ -9,9 +9,11 @@ with a zh-Hans ICU collation as a Chinese deployment's would be) and reused whil
 seed match. Then EXPLAIN confirms that the subtree filter is an index range scan.
 
 The benches: ``county`` (the member registry's hot paths above, and restructuring), ``import``
-(the member import, ``bench.member_import``) and ``heat_map`` (the organizational-life heat map on
-a county of ``--branches`` branches in a database of its own, ``bench.heat_map``); all by default,
-``--only`` picks some (``python -m bench --only heat_map --branches 500``).
+(the member import, ``bench.member_import``), ``heat_map`` (the organizational-life heat map on
+a county of ``--branches`` branches in a database of its own, ``bench.heat_map``) and ``dues``
+(the month's dues ledger and the arrears list on a county of ``--members`` members in a database of
+its own, ``bench.dues``); all by default, ``--only`` picks some
+(``python -m bench --only heat_map --branches 500``).
 """
 
 import argparse
@@ -28,7 +30,7 @@ import psycopg
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 AS_OF = "2026-01-01"  # the generator's "today": the same county whatever day the bench runs
-BENCHES = ("county", "import", "heat_map")
+BENCHES = ("county", "import", "heat_map", "dues")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,6 +66,12 @@ def parse_args() -> argparse.Namespace:
         help="heat map: its database (default: the bench database's name + _heat_map)",
     )
     parser.add_argument("--profile", action="store_true", help="heat map: then cProfile one year_of run")
+    parser.add_argument("--generate-repeat", type=int, default=3, help="dues: timed runs of the month's generation")
+    parser.add_argument(
+        "--dues-database-url",
+        default=os.environ.get("BENCH_DUES_DATABASE_URL"),
+        help="dues: its database (default: the bench database's name + _dues)",
+    )
     return parser.parse_args()
 
 
@@ -148,6 +156,18 @@ def main() -> None:
             command += ["--rebuild"] * args.rebuild + ["--profile"] * args.profile
             if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
                 sys.exit("the heat-map bench failed")
+    if "dues" in only:
+        from bench import dues
+
+        url = args.dues_database_url or dues.default_url(args.database_url)
+        if not set_up and "heat_map" not in only:
+            dues.run_here(args.members, args.seed, args.repeat, args.generate_repeat, url, args.rebuild)
+        else:  # Django is set up on another database already: the dues bench runs in a process of its own
+            command = [sys.executable, "-m", "bench.dues", "--members", str(args.members), "--seed", str(args.seed)]
+            command += ["--repeat", str(args.repeat), "--generate-repeat", str(args.generate_repeat)]
+            command += ["--database-url", url] + ["--rebuild"] * args.rebuild
+            if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+                sys.exit("the dues bench failed")
 
 
 if __name__ == "__main__":

@@ -236,8 +236,10 @@ def build_activity(*, seed: int, today: dt.date, logins: dict[str, User]) -> int
     for builder in stories():
         everything += builder(cast)
     actions = replay(everything, today)
-    # Organizational life comes last, in bulk: its attendance reads the roll the stories left.
-    from . import meetings_story
+    # Organizational life comes last, in bulk: its attendance reads the roll the stories left; the
+    # dues ledger too, on the same roll.
+    from . import dues_story, meetings_story
 
     meetings_story.write(cast)
+    dues_story.write(cast)
     return actions

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from dangjian.core.fields import PathField
 from dangjian.core.history import history_user
 
 from . import rules
@@ -157,12 +158,13 @@ class DuesMonth(models.Model):
     recomputed. ``paid`` is the sum of the month's entries, kept by the payment services in
     their transaction (``manage.py check_dues`` proves it)."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="dues_months")
+    # No index of its own: the unique (member, month) serves every lookup by member.
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="dues_months", db_index=False)
     month = models.DateField("月份")
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="dues_months", verbose_name="所在支部"
     )
-    org_path = models.CharField("组织路径", max_length=255)
+    org_path = PathField("组织路径", max_length=255)
     basis = models.ForeignKey(DuesBasis, on_delete=models.PROTECT, related_name="months", verbose_name="基数")
     owed = models.BigIntegerField("应交（分）")
     paid = models.BigIntegerField("已交（分）", default=0)
@@ -175,7 +177,12 @@ class DuesMonth(models.Model):
             models.UniqueConstraint(fields=["member", "month"], name="dues_month_one_per_member"),
             models.CheckConstraint(condition=Q(owed__gte=0) & Q(paid__gte=0), name="dues_month_amounts"),
         ]
-        indexes = [models.Index(fields=["org_path", "month"], name="dues_month_path")]
+        indexes = [
+            models.Index(fields=["org_path", "month"], name="dues_month_path"),
+            # The months still owed under a path (the arrears list, the inbox's 第十三条 items): a
+            # few percent of the rows, so the list reads them alone, not a town's whole year.
+            models.Index(fields=["org_path", "month"], condition=Q(paid__lt=F("owed")), name="dues_month_owing"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.month:%Y-%m}"
@@ -214,7 +221,7 @@ class DuesPayment(models.Model):
     collected_by = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="收缴组织"
     )
-    org_path = models.CharField("组织路径", max_length=255)
+    org_path = PathField("组织路径", max_length=255)
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name="冲正的记录"
     )
@@ -318,7 +325,7 @@ class Remittance(models.Model):
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, related_name="dues_remittances", verbose_name="上缴组织"
     )
-    org_path = models.CharField("组织路径", max_length=255)
+    org_path = PathField("组织路径", max_length=255)
     to_organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="接收组织"
     )

@@ -179,13 +179,19 @@ def _amount(basis: DuesBasis) -> int:
 
 # --- The month's ledger -------------------------------------------------------------------------
 
+# A month already written (the daily job's every run after the first, months paid ahead) is left
+# by the unique constraint on (member, month), checked row by row as each is inserted. Not by
+# NOT EXISTS: PostgreSQL plans that as an anti-join, and with statistics that have not seen the
+# month yet (10^6 new rows are under autovacuum's 10% of a year's table) it expects none there
+# and joins each member against all the month's rows: the next day's run of a 10^6-member county
+# did not finish in two minutes (bench/dues.py). PostgreSQL draws an id for each row skipped.
 GENERATE = """
 INSERT INTO dues_duesmonth (member_id, month, organization_id, org_path, basis_id, owed, paid)
 SELECT m.id, %s, m.organization_id, m.org_path, b.id, b.amount, 0
 FROM members_member m
 JOIN dues_duesbasis b ON b.member_id = m.id AND b.valid_from <= %s AND (b.valid_to IS NULL OR b.valid_to >= %s)
 WHERE m.deleted_at IS NULL AND m.status IN ({statuses}) AND m.joined_date <= %s AND m.org_path LIKE %s
-AND NOT EXISTS (SELECT 1 FROM dues_duesmonth d WHERE d.member_id = m.id AND d.month = %s)
+ON CONFLICT (member_id, month) DO NOTHING
 """
 
 
@@ -204,7 +210,7 @@ def generate_month(month: dt.date, *, path: str = "") -> int:
         with transaction.get_connection().cursor() as cursor:
             cursor.execute(
                 GENERATE.format(statuses=statuses),
-                [month, month, month, *[status.value for status in ON_ROLL], last_day, f"{path}%", month],
+                [month, month, month, *[status.value for status in ON_ROLL], last_day, f"{path}%"],
             )
             return cursor.rowcount
 

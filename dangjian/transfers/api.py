@@ -105,7 +105,11 @@ class DecisionInput(serializers.Serializer[Any]):
 
 class LetterInput(serializers.Serializer[Any]):
     valid_days = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="有效期（天）")
-    dues_paid_through = PlausibleDate(kind=DateKind.PLANNED, allow_null=True, help_text="党费交至的月份（该月任一日）")
+    dues_paid_through = PlausibleDate(
+        kind=DateKind.PLANNED,
+        allow_null=True,
+        help_text="党费交至的月份（该月任一日）；党费在本系统记账的党员按党费账开具，此值不用，可为null",
+    )
     date = PlausibleDate(
         kind=DateKind.EVENT, required=False, allow_null=True, default=None, help_text="开具日期，默认今天"
     )
@@ -113,7 +117,9 @@ class LetterInput(serializers.Serializer[Any]):
 
 class ReissueInput(serializers.Serializer[Any]):
     valid_days = serializers.IntegerField(allow_null=True)
-    dues_paid_through = PlausibleDate(kind=DateKind.PLANNED, allow_null=True)
+    dues_paid_through = PlausibleDate(
+        kind=DateKind.PLANNED, allow_null=True, help_text="同开具介绍信：党费在本系统记账的党员按党费账"
+    )
     reason = serializers.CharField(max_length=500, allow_blank=True)
 
 

@@ -19,6 +19,7 @@ from dangjian.core.dates import add_months
 from dangjian.core.errors import DomainError, ErrorCollector
 from dangjian.core.history import service
 from dangjian.core.models import Role
+from dangjian.dues import ledger as dues_ledger
 from dangjian.members import moves
 from dangjian.members.models import Member, Status
 from dangjian.members.services import create_member, readmit_member, transferred_out_record
@@ -173,11 +174,20 @@ def approve_transfer(*, actor: Any, transfer: Transfer, approve: bool = True, re
     return transfer
 
 
-def _letter_values(valid_days: int | None, dues_paid_through: dt.date | None, issued: dt.date) -> dict[str, Any]:
+def _letter_values(
+    transfer: Transfer, valid_days: int | None, dues_paid_through: dt.date | None, issued: dt.date
+) -> dict[str, Any]:
+    """The letter's number-free values. 党费交至 is the dues ledger's month when the member's dues
+    are kept here (``dangjian.dues.ledger.paid_through``): the month typed is then not used, so that
+    the letter says what the ledger says, even a month paid ahead. It is typed, from the paper
+    ledger, only for a member with no ledger here."""
     errors = ErrorCollector()
     if problem := rules.valid_days_problem(valid_days, max_valid_days()):
         errors.add("valid_days", problem)
-    if dues_paid_through is None:
+    from_ledger = ledger_dues_month(transfer)
+    if from_ledger is not None:
+        dues_paid_through = from_ledger
+    elif dues_paid_through is None:
         errors.add("dues_paid_through", "请填写党费交至的月份")
     elif dues_paid_through.replace(day=1) > issued.replace(day=1):
         errors.add("dues_paid_through", "党费交至月份不能晚于开具介绍信的月份")
@@ -191,6 +201,12 @@ def _letter_values(valid_days: int | None, dues_paid_through: dt.date | None, is
         "valid_until": rules.letter_valid_until(issued, valid_days),
         "dues_paid_through": dues_paid_through.replace(day=1),
     }
+
+
+def ledger_dues_month(transfer: Transfer) -> dt.date | None:
+    """The month the member's dues are paid through by the dues ledger (党费交至); None when the
+    member has no ledger here (dues kept outside dangjian: the letter's month is typed)."""
+    return dues_ledger.paid_through(transfer.member)
 
 
 def _number(transfer: Transfer, issued: dt.date, reissue: int = 0) -> str:
@@ -209,13 +225,16 @@ def issue_letter(
     dues_paid_through: dt.date | None = None,
     date: dt.date | None = None,
 ) -> Transfer:
-    """开具介绍信: a number, the dues-paid-through month and the validity. The member does not move
-    (the sending side keeps responsibility until the member is received)."""
+    """开具介绍信: a number, the dues-paid-through month (from the dues ledger when the member has
+    one: ``_letter_values``) and the validity. The member does not move (the sending side keeps
+    responsibility until the member is received)."""
     transfer = _lock(actor, transfer)
     _require_side(actor, transfer.sending_committee, transfer.from_org, "开具组织关系介绍信")
     _refuse_state(transfer, TransferState.APPROVED)
     issued = date or timezone.localdate()
-    values = _letter_values(default_valid_days() if valid_days is None else valid_days, dues_paid_through, issued)
+    values = _letter_values(
+        transfer, default_valid_days() if valid_days is None else valid_days, dues_paid_through, issued
+    )
     for field, value in values.items():
         setattr(transfer, field, value)
     transfer.letter_number = _number(transfer, issued)
@@ -240,7 +259,7 @@ def reissue_letter(
     if not reason.strip():
         raise DomainError({"reason": "请写明重新开具的原因（介绍信过期或遗失的情况）"})
     issued = timezone.localdate()
-    values = _letter_values(valid_days, dues_paid_through, issued)
+    values = _letter_values(transfer, valid_days, dues_paid_through, issued)
     voided = [n for n in transfer.voided_letters.split("，") if n] + [transfer.letter_number]
     for field, value in values.items():
         setattr(transfer, field, value)

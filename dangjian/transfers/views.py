@@ -321,7 +321,27 @@ def _action_form(key: str, transfer: Transfer, data: Any = None) -> StyledForm:
             "valid_days": transfer.valid_days or services.default_valid_days(),
             "dues_paid_through": transfer.dues_paid_through or today.replace(day=1),
         }
-    return form_class(data, **kwargs)
+    form = form_class(data, **kwargs)
+    if "dues_paid_through" in form.fields:
+        _dues_from_ledger(form, transfer)
+    return form
+
+
+NO_LEDGER = "该党员的党费未在本系统记账，请按纸质台账填写"
+
+
+def _dues_from_ledger(form: StyledForm, transfer: Transfer) -> None:
+    """党费交至 on the letter: the dues ledger's month, shown and not typed, for a member whose dues
+    are kept here (the service takes it from the ledger whatever is posted); typed from the paper
+    ledger for the others, and the form says so."""
+    field = form.fields["dues_paid_through"]
+    month = services.ledger_dues_month(transfer)
+    if month is None:
+        field.help_text = f"{NO_LEDGER}（党员已交纳党费的最后一个月）"
+        return
+    field.disabled, field.required, field.initial = True, False, month
+    form.initial["dues_paid_through"] = month
+    field.help_text = f"按本系统党费账：已交至{month.year}年{month.month}月，不需填写"
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
