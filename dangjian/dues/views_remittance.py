@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dangjian.core import scope
+from dangjian.core.dates import DateKind
 from dangjian.core.errors import DomainError
-from dangjian.core.forms import DateInput, StyledForm
+from dangjian.core.forms import StyledForm, date_field
 from dangjian.orgs import tree
 from dangjian.orgs.models import Organization
 
@@ -31,7 +32,7 @@ class OrganizationChoice(forms.ModelChoiceField):
 class RemittanceForm(StyledForm):
     organization = OrganizationChoice(label="上缴组织", queryset=Organization.objects.none())
     amount = forms.DecimalField(label="金额（元）", max_digits=12, decimal_places=2)
-    remitted_on = forms.DateField(label="上缴日期", widget=DateInput())
+    remitted_on = date_field("上缴日期", kind=DateKind.EVENT, required=True)
     voucher = forms.CharField(label="凭证号", max_length=64, required=False)
     note = forms.CharField(label="说明", max_length=200, required=False, help_text="冲减以前的记录（负数金额）时必填")
     to_name = forms.CharField(
