@@ -298,6 +298,11 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Party dues: the province (区域) whose own dues standard, where it has added one, governs this
+# deployment's members before the national one (dues.standards.in_force). A county's deployment
+# lies in one province; blank: the national standard only.
+DUES_REGION = env("DUES_REGION", "")
+
 # Long jobs (large imports) run in the background: `manage.py db_worker` takes them from the
 # database (django-tasks-db), no broker needed. Tests run them at once (ImmediateBackend).
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

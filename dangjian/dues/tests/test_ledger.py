@@ -293,3 +293,20 @@ def test_a_mobile_member_pays_where_they_are_and_the_home_branch_is_credited(wor
     assert payment.collected_by == world.other_town  # recorded at the inflow side (第九条)
     assert payment.org_path == world.village.path  # credited to the home branch
     assert months_of(paying)[D(2026, 1, 1)] == (9000, 9000)
+
+
+def test_the_deployment_s_province_standard_governs_its_members(world: World, today, settings) -> None:
+    national = DuesStandard.objects.get(region="")
+    DuesStandard.objects.create(
+        name="某省农民党员党费标准", region="某省", valid_from=D(2025, 1, 1),
+        in_service_brackets=national.in_service_brackets, retired_brackets=national.retired_brackets,
+        farmer_amount=Decimal("0.50"), basis="某省委组织部通知",
+    )  # fmt: skip
+    national_basis = services.set_basis(
+        actor=world.branch_admin, member=world.zhangsan, valid_from=D(2026, 1, 1), category="farmer"
+    )
+    settings.DUES_REGION = "某省"
+    provincial = services.set_basis(
+        actor=world.branch_admin, member=world.lisi, valid_from=D(2026, 1, 1), category="farmer"
+    )
+    assert (national_basis.amount, provincial.amount) == (20, 50)
