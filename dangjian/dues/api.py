@@ -257,6 +257,16 @@ def _scoped_one(request: Request, model: type[Any], name: str, label: str) -> An
     return found
 
 
+def _of_member_and_organization(request: Request, rows: QuerySet[Any], path: str) -> QuerySet[Any]:
+    """The rows of ``?member=`` and of ``?organization=``'s subtree (by the rows' ``path``)."""
+    if request.query_params.get("member"):
+        rows = rows.filter(member=_scoped_one(request, Member, "member", "党员"))
+    if request.query_params.get("organization"):
+        organization = _scoped_one(request, Organization, "organization", "党组织")
+        rows = rows.filter(**{f"{path}__startswith": organization.path})
+    return rows
+
+
 def _month(request: Request, name: str) -> dt.date | None:
     raw = request.query_params.get(name, "")
     if not raw:
@@ -306,11 +316,7 @@ class DuesMonthViewSet(ServiceViewSet):
         if self.action != "list":
             return rows
         request = self.request
-        if request.query_params.get("member"):
-            rows = rows.filter(member=_scoped_one(request, Member, "member", "党员"))
-        if request.query_params.get("organization"):
-            organization = _scoped_one(request, Organization, "organization", "党组织")
-            rows = rows.filter(org_path__startswith=organization.path)
+        rows = _of_member_and_organization(request, rows, "org_path")
         if first := _month(request, "month_from"):
             rows = rows.filter(month__gte=first)
         if last := _month(request, "month_to"):
@@ -347,11 +353,7 @@ class DuesPaymentViewSet(ServiceViewSet):
         if self.action != "list":
             return rows
         request = self.request
-        if request.query_params.get("member"):
-            rows = rows.filter(member=_scoped_one(request, Member, "member", "党员"))
-        if request.query_params.get("organization"):
-            organization = _scoped_one(request, Organization, "organization", "党组织")
-            rows = rows.filter(org_path__startswith=organization.path)
+        rows = _of_member_and_organization(request, rows, "org_path")
         if raw := request.query_params.get("year"):
             if not (raw.isascii() and raw.isdecimal() and 1921 <= int(raw) <= 2100):
                 raise serializers.ValidationError({"year": ["年度应为1921至2100之间的整数"]})
@@ -390,11 +392,7 @@ class DuesBasisViewSet(ServiceViewSet):
         if self.action != "list":
             return rows
         request = self.request
-        if request.query_params.get("member"):
-            rows = rows.filter(member=_scoped_one(request, Member, "member", "党员"))
-        if request.query_params.get("organization"):
-            organization = _scoped_one(request, Organization, "organization", "党组织")
-            rows = rows.filter(member__org_path__startswith=organization.path)
+        rows = _of_member_and_organization(request, rows, "member__org_path")
         return rows
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
