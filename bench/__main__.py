@@ -146,7 +146,7 @@ def main() -> None:
     if "heat_map" in only:
         from bench import heat_map
 
-        url = args.heat_map_database_url or heat_map.default_url(args.database_url)
+        url = args.heat_map_database_url or heat_map.default_url(args.database_url, "_heat_map")
         if not set_up:
             heat_map.run_here(args.branches, args.seed, args.repeat, url, args.rebuild, args.profile)
         else:
@@ -159,7 +159,7 @@ def main() -> None:
     if "dues" in only:
         from bench import dues
 
-        url = args.dues_database_url or dues.default_url(args.database_url)
+        url = args.dues_database_url or dues.default_url(args.database_url, "_dues")
         if not set_up and "heat_map" not in only:
             dues.run_here(args.members, args.seed, args.repeat, args.generate_repeat, url, args.rebuild)
         else:  # Django is set up on another database already: the dues bench runs in a process of its own

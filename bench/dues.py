@@ -28,15 +28,13 @@ Run alone: ``python -m bench --only dues`` (``--members 100000`` for a quick loo
 import argparse
 import datetime as dt
 import functools
-import hashlib
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.own_database import default_url, schema_fingerprint, set_up
 
 YEAR = 2026
 AS_OF = dt.date(2026, 12, 20)  # December is owed: those behind owe it with the months before
@@ -45,48 +43,13 @@ TOWN_MEMBERS = 20_000
 PER_BRANCH = 50
 GENERATE_RATIO, ARREARS_MS = 1.5, 100.0
 MARKER = "dangjian bench dues"
-ROOT = Path(__file__).resolve().parent.parent
 
 Measure = Callable[[Callable[[], Any], int], float]
 
 
-def default_url(county_url: str) -> str:
-    """The dues bench's database: the bench database's server, its name plus ``_dues``."""
-    parts = urlsplit(county_url)
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_dues"))
-
-
 def marker(members: int, seed: int) -> str:
     """What the database holds, noted on it: the size, the seed and a fingerprint of the migrations."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    for path in sorted(ROOT.glob("dangjian/*/migrations/*.py")):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    return f"{MARKER}: members={members} seed={seed} year={YEAR} v1 schema={digest.hexdigest()[:12]}"
-
-
-def prepare_database(url: str, wanted: str, rebuild: bool) -> bool:
-    """Whether the county must be built: the database is missing, or holds another county (it is
-    then dropped and made again). Only a database this bench made is ever dropped."""
-    import dj_database_url
-
-    from bench.__main__ import admin_connection, ensure_database
-
-    name = dj_database_url.parse(url)["NAME"]
-    with admin_connection(url) as admin:
-        row = admin.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if row is not None:
-            noted = row[0] or ""
-            if noted == wanted and not rebuild:
-                return False
-            if not noted.startswith(MARKER):
-                sys.exit(f"database {name} was not made by the dues bench ({noted!r}): not dropping it")
-            admin.execute(f'DROP DATABASE "{name}"')
-    ensure_database(url)
-    with admin_connection(url) as admin:
-        admin.execute(f"COMMENT ON DATABASE \"{name}\" IS '{MARKER}: building'")
-    return True
+    return f"{MARKER}: members={members} seed={seed} year={YEAR} v1 schema={schema_fingerprint()}"
 
 
 # The county ---------------------------------------------------------------------------------------
@@ -544,30 +507,17 @@ def run(
 
 def run_here(members: int, seed: int, repeat: int, generate_repeat: int, url: str, rebuild: bool) -> None:
     """Build the county if needed and measure, in this process (Django not yet set up)."""
-    wanted = marker(members, seed)
-    must_build = prepare_database(url, wanted, rebuild)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "0"  # no query log: it would be part of what is measured
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
+    built, seconds = set_up(
+        url,
+        marker(members, seed),
+        rebuild,
+        MARKER,
+        "dues",
+        f"the dues bench's county: {members:,} members (seed {seed})",
+        lambda: build(members, seed),
+    )
     from bench.__main__ import median_ms
 
-    call_command("migrate", verbosity=0)
-    built, seconds = None, None
-    if must_build:
-        print(f"building the dues bench's county: {members:,} members (seed {seed}) …", flush=True)
-        started = time.perf_counter()
-        built = build(members, seed)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-            name = connection.ops.quote_name(connection.settings_dict["NAME"])
-            cursor.execute(f"COMMENT ON DATABASE {name} IS %s", [wanted])
-        seconds = time.perf_counter() - started
     run(repeat, generate_repeat, median_ms, built, seconds)
 
 
@@ -580,7 +530,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=15, help="timed runs of the arrears (median reported)")
     parser.add_argument("--generate-repeat", type=int, default=3, help="timed runs of the month's generation")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DUES_DATABASE_URL", default_url(county_url)))
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DUES_DATABASE_URL", default_url(county_url, "_dues"))
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the county even if it matches")
     args = parser.parse_args()
     run_here(args.members, args.seed, args.repeat, args.generate_repeat, args.database_url, args.rebuild)

@@ -25,70 +25,33 @@ Run alone: ``python -m bench --only heat_map --branches 500`` (``--profile``: wh
 import argparse
 import cProfile
 import datetime as dt
-import hashlib
 import io
 import os
 import pstats
 import random
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.own_database import default_url, schema_fingerprint, set_up
 
 YEAR = 2026
 AS_OF = dt.date(2026, 12, 20)  # December open and due within the reminder days; silence counts
 TOWNS = 20
 TARGET_MS, TARGET_RATIO = 300.0, 2.0
 MARKER = "dangjian bench heat map"
-ROOT = Path(__file__).resolve().parent.parent
 BATCH = 50_000  # meetings per COPY
 
 Measure = Callable[[Callable[[], Any], int], float]
 
 
-def default_url(county_url: str) -> str:
-    """The heat map's database: the bench database's server, its name plus ``_heat_map``."""
-    parts = urlsplit(county_url)
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_heat_map"))
-
-
 def marker(branches: int, seed: int) -> str:
     """What the database holds, noted on it: the county's size and seed, and a fingerprint of the
     migrations it was made with (an app's migrations rewritten: the schema is built again)."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    for path in sorted(ROOT.glob("dangjian/*/migrations/*.py")):
-        digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    schema = digest.hexdigest()[:12]
+    schema = schema_fingerprint()
     return f"{MARKER}: branches={branches} towns={TOWNS} seed={seed} year={YEAR} as_of={AS_OF} v3 schema={schema}"
-
-
-def prepare_database(url: str, wanted: str, rebuild: bool) -> bool:
-    """Whether the county must be built: when the database is missing, or holds another county (it is
-    then dropped and made again). Only a database this bench made is ever dropped."""
-    import dj_database_url
-
-    from bench.__main__ import admin_connection, ensure_database
-
-    name = dj_database_url.parse(url)["NAME"]
-    with admin_connection(url) as admin:
-        row = admin.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if row is not None:
-            noted = row[0] or ""
-            if noted == wanted and not rebuild:
-                return False
-            if not noted.startswith(MARKER):
-                sys.exit(f"database {name} was not made by the heat-map bench ({noted!r}): not dropping it")
-            admin.execute(f'DROP DATABASE "{name}"')
-    ensure_database(url)
-    with admin_connection(url) as admin:
-        admin.execute(f"COMMENT ON DATABASE \"{name}\" IS '{MARKER}: building'")
-    return True
 
 
 # The county -------------------------------------------------------------------------------------
@@ -703,30 +666,17 @@ def run(repeat: int, measure: Measure, profile: bool, built: dict[str, Any] | No
 
 def run_here(branches: int, seed: int, repeat: int, url: str, rebuild: bool, profile: bool) -> None:
     """Build the county if needed and measure, in this process (Django not yet set up)."""
-    wanted = marker(branches, seed)
-    must_build = prepare_database(url, wanted, rebuild)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DEBUG"] = "0"  # no query log: it would be part of what is measured
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
+    built, seconds = set_up(
+        url,
+        marker(branches, seed),
+        rebuild,
+        MARKER,
+        "heat-map",
+        f"the heat map's county: {branches:,} branches (seed {seed})",
+        lambda: build(branches, seed),
+    )
     from bench.__main__ import median_ms
 
-    call_command("migrate", verbosity=0)
-    built, seconds = None, None
-    if must_build:
-        print(f"building the heat map's county: {branches:,} branches (seed {seed}) …", flush=True)
-        started = time.perf_counter()
-        built = build(branches, seed)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-            name = connection.ops.quote_name(connection.settings_dict["NAME"])
-            cursor.execute(f"COMMENT ON DATABASE {name} IS %s", [wanted])
-        seconds = time.perf_counter() - started
     run(repeat, median_ms, profile, built, seconds)
 
 
@@ -739,7 +689,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per operation (median reported)")
     parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_HEAT_MAP_DATABASE_URL", default_url(county_url))
+        "--database-url", default=os.environ.get("BENCH_HEAT_MAP_DATABASE_URL", default_url(county_url, "_heat_map"))
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the county even if it matches")
     parser.add_argument("--profile", action="store_true", help="then cProfile one year_of run")
