@@ -42,7 +42,7 @@ from dangjian.core.text import text_problem
 from dangjian.members.models import Member
 
 from . import rules, services
-from .models import DuesPayment, Method
+from .models import Method
 
 MAX_UPLOAD_BYTES = 5 * 2**20
 MAX_UNPACKED_BYTES = 40 * 2**20  # a sheet's XML: far more than MAX_ROWS rows of a payment list
@@ -141,10 +141,6 @@ class _Line:
     member: Member | None = None
 
 
-class _Rollback(Exception):
-    """Raised inside the import's transaction to undo every payment recorded there."""
-
-
 def import_payments(*, actor: Any, file: IO[bytes], filename: str, method: str) -> ImportReport:
     """Record each row of an uploaded payment list as a payment by ``method``: all of them, or
     (any problem) none, the report naming each wrong row and why."""
@@ -167,21 +163,33 @@ def import_payments(*, actor: Any, file: IO[bytes], filename: str, method: str) 
         _parse(line, problems)
     _same_receipts(lines, problems)
     _match_members(actor, lines, problems)
-    recorded: list[Recorded] = []
-    try:
-        with transaction.atomic():
-            for line in lines:
-                if line.number in problems.rows or line.member is None:
-                    continue
-                if (done := _record(actor, line, method, problems)) is not None:
-                    recorded.append(done)
-            if problems.items:
-                raise _Rollback
-            audit.record(Event.IMPORT, actor=actor, details={"what": "党费交纳明细", "rows": len(recorded)})
-    except _Rollback:
-        report.problems = problems.sorted()
-    else:
-        report.recorded = recorded
+    usable = [line for line in lines if line.number not in problems.rows and line.member is not None]
+    with transaction.atomic():
+        outcomes = services.record_payments(
+            actor=actor,
+            payments=[
+                {
+                    "member": line.member,
+                    "amount": line.amount,
+                    "paid_on": line.paid_on,
+                    "method": method,
+                    "receipt": line.receipt,
+                    "reason": line.reason,
+                }
+                for line in usable
+            ],
+        )
+        for line, outcome in zip(usable, outcomes, strict=True):
+            if isinstance(outcome, DomainError):
+                for name, messages in outcome.errors.items():
+                    for message in messages:
+                        problems.add(line, FIELD_COLUMN.get(name or "", ""), message)
+        if problems.items:  # a row the services refused, or one refused before them: nothing stays
+            transaction.set_rollback(True)
+            report.problems = problems.sorted()
+            return report
+        report.recorded = [_recorded(line, outcome) for line, outcome in zip(usable, outcomes, strict=True)]
+        audit.record(Event.IMPORT, actor=actor, details={"what": "党费交纳明细", "rows": len(report.recorded)})
     return report
 
 
@@ -485,23 +493,8 @@ def _match_members(actor: Any, lines: list[_Line], problems: _Problems) -> None:
             line.member = found[0]
 
 
-def _record(actor: Any, line: _Line, method: str, problems: _Problems) -> Recorded | None:
-    assert line.member is not None and line.paid_on is not None
-    try:
-        payment: DuesPayment = services.record_payment(
-            actor=actor,
-            member=line.member,
-            amount=line.amount,
-            paid_on=line.paid_on,
-            method=method,
-            receipt=line.receipt,
-            reason=line.reason,
-        )
-    except DomainError as error:
-        for name, messages in error.errors.items():
-            for message in messages:
-                problems.add(line, FIELD_COLUMN.get(name or "", ""), message)
-        return None
+def _recorded(line: _Line, payment: Any) -> Recorded:
+    assert line.member is not None
     entries = list(payment.entries.select_related("month"))
     return Recorded(
         row=line.number,

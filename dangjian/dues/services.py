@@ -8,6 +8,7 @@ right by a reversing payment with its reason. Each month's ``paid`` is the sum o
 updated here in the same transaction."""
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -348,6 +349,28 @@ def record_payment(
     return payment
 
 
+@service
+def record_payments(*, actor: Any, payments: Sequence[Mapping[str, Any]]) -> list[DuesPayment | DomainError]:
+    """Several payments at once (a branch's month, an imported list), all or none: each through
+    ``record_payment``, in one transaction rolled back when any of them is refused. The outcome of
+    each, in order: its payment, or the refusal. The inbox is refreshed once, not per payment."""
+    from dangjian.core import inbox
+
+    outcomes: list[DuesPayment | DomainError] = []
+    with inbox.paused():
+        for fields in payments:
+            try:
+                outcomes.append(record_payment(actor=actor, **fields))
+            except DomainError as error:
+                outcomes.append(error)
+    if any(isinstance(outcome, DomainError) for outcome in outcomes):
+        transaction.set_rollback(True)
+    else:
+        for path in {outcome.org_path for outcome in outcomes if isinstance(outcome, DuesPayment)}:
+            _changed_under(path)
+    return outcomes
+
+
 def _require_collector(actor: Any, acting: scope.Acting, member: Member) -> None:
     """The member's own side records their dues; so may the organization a mobile member holding
     a 流动党员活动证 flows into (第九条), the payment still credited to the home branch."""
@@ -464,8 +487,12 @@ def record_reason(*, actor: Any, member: Member, from_month: dt.date, to_month: 
 
 def _changed(member: Member) -> None:
     """The member's ledger changed: the inbox's arrears items follow once it commits."""
+    _changed_under(member.org_path)
+
+
+def _changed_under(path: str) -> None:
     from dangjian.core.inbox import refresh_soon
 
     from .inbox import SOURCE
 
-    refresh_soon([SOURCE], member.org_path)
+    refresh_soon([SOURCE], path)

@@ -9,14 +9,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from dangjian.core import inbox, scope
+from dangjian.core import scope
 from dangjian.core.errors import DomainError
 from dangjian.core.text import text_problem
 from dangjian.members.models import Member
@@ -26,7 +25,6 @@ from dangjian.orgs.models import Organization
 
 from . import ledger, rules, services
 from .forms import EARLIEST_MONTH, BulkEntryForm, month_label, parse_month, plain_yuan, typed_amount
-from .inbox import SOURCE
 from .models import DuesBasis, DuesMonth
 
 
@@ -258,32 +256,32 @@ def _record_rows(
     paid_on, method = form.cleaned_data["paid_on"], form.cleaned_data["method"]
     shared: list[str] = []
     total = 0
-    with transaction.atomic(), inbox.paused():
-        for row in ticked:
-            try:
-                payment = services.record_payment(
-                    actor=request.user,
-                    member=row.member,
-                    amount=typed_amount(row.amount),
-                    paid_on=paid_on,
-                    method=method,
-                    receipt=row.receipt,
-                    reason=row.reason,
-                    for_month=month,
-                )
-                total += payment.amount
-            except DomainError as error:
-                for name, texts in error.errors.items():
-                    for text in texts:
-                        if name in ("paid_on", "method"):
-                            if text not in shared:
-                                shared.append(text)
-                        else:
-                            row.errors.append(_row_message(name, text, row))
-        if shared or any(row.errors for row in ticked):
-            transaction.set_rollback(True)
-        else:
-            inbox.refresh_soon(SOURCE, organization.path)
+    outcomes = services.record_payments(
+        actor=request.user,
+        payments=[
+            {
+                "member": row.member,
+                "amount": typed_amount(row.amount),
+                "paid_on": paid_on,
+                "method": method,
+                "receipt": row.receipt,
+                "reason": row.reason,
+                "for_month": month,
+            }
+            for row in ticked
+        ],
+    )
+    for row, outcome in zip(ticked, outcomes, strict=True):
+        if not isinstance(outcome, DomainError):
+            total += outcome.amount
+            continue
+        for name, texts in outcome.errors.items():
+            for text in texts:
+                if name in ("paid_on", "method"):
+                    if text not in shared:
+                        shared.append(text)
+                else:
+                    row.errors.append(_row_message(name, text, row))
     for text in shared:
         form.add_error("paid_on" if "日期" in text else "method", text)
     if shared or any(row.errors for row in ticked):
