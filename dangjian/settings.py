@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dangjian.discipline",
     "dangjian.meetings",
     "dangjian.dues",
+    "dangjian.stats",
     "dangjian.accounts",
     "dangjian.demo",
 ]

@@ -50,6 +50,7 @@ urlpatterns = [
     path("discipline/", include("dangjian.discipline.urls")),
     path("meetings/", include("dangjian.meetings.urls")),
     path("dues/", include("dangjian.dues.urls")),
+    path("stats/", include("dangjian.stats.urls")),
     path("inbox/", include("dangjian.core.inbox_urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),

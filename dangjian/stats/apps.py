@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    """党内统计: reads every other app; no app imports it (DESIGN.md)."""
+
+    name = "dangjian.stats"
+    verbose_name = "党内统计"
+
+    def ready(self) -> None:
+        from dangjian.core import scope
+
+        from .models import Snapshot, Submission
+
+        # A kept report and a submission belong to the organization they are about: the roles that
+        # read members read those of their subtree (the level above sees its children's).
+        reads = lambda role: role.reads_members  # noqa: E731
+        scope.register(Snapshot, path="org_path", readers=reads)
+        scope.register(Submission, path="org_path", readers=reads)
