@@ -237,13 +237,22 @@ def _regularized() -> Population:
 
 
 def _left_rows(frame: Frame) -> QuerySet[Any]:
-    """出党 approved in the year, counted where the member belonged the day before."""
+    """出党 approved in the year, counted where the member belonged the day before, if on the roll
+    that day."""
     day = F("start")
     before = Q(member__periods__start__lt=day) & (
         Q(member__periods__end__isnull=True) | Q(member__periods__end__gte=day)
     )
+    # On the roll the day before: 出党 recorded after a death or a transfer out changes no count.
+    off_before = StatusPeriod.objects.filter(
+        Q(end__isnull=True) | Q(end__gte=OuterRef("start")),
+        member_id=OuterRef("member_id"),
+        status__in=OFF_ROLL,
+        start__lt=OuterRef("start"),
+    )
     return StatusPeriod.objects.filter(
         before,
+        ~Exists(off_before),
         status=Status.LEFT,
         start__gt=frame.since,
         start__lte=frame.day,
