@@ -58,7 +58,7 @@ SHOWN = (
     ("1:total:end", "年底党员数"),
     ("1:total:developed", "发展党员"),
     ("1:total:left", "出党"),
-    ("16:total:total", "基层党组织数"),
+    ("13:total:regularized", "转正"),
 )
 
 
