@@ -238,8 +238,9 @@ def build_activity(*, seed: int, today: dt.date, logins: dict[str, User]) -> int
     actions = replay(everything, today)
     # Organizational life comes last, in bulk: its attendance reads the roll the stories left; the
     # dues ledger too, on the same roll.
-    from . import dues_story, meetings_story
+    from . import dues_story, meetings_story, stats_story
 
     meetings_story.write(cast)
     dues_story.write(cast)
+    stats_story.write(cast)  # last: the report counts what everything above wrote
     return actions

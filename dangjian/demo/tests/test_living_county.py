@@ -34,6 +34,7 @@ EMPTY_BY_NATURE = {
     "members.MemberImport": "the job of an uploaded workbook",
     "members.CorrectionRequest": "made by a member from their own login",
     "development.Document": "an uploaded scan of the file",
+    "stats.Snapshot": "kept when a large subtree's statistics are first asked for: the demo county is small",
 }
 
 
@@ -142,3 +143,22 @@ def test_the_past_was_made_by_the_services_so_the_registry_holds_together(county
 
 def test_the_clock_of_the_replay_is_back_after_it(county):
     assert abs(timezone.now() - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
+
+
+def test_the_statistics_agree_with_an_independent_count_and_pass_every_check(county):
+    from dangjian.orgs.models import Organization
+    from dangjian.stats import checks, definition, engine
+    from dangjian.stats.models import Submission, SubmissionState
+    from dangjian.stats.tests import reference
+
+    root = Organization.objects.get(depth=1)
+    town = Organization.objects.get(name="中共坪塘镇委员会")
+    last_year_end = dt.date(timezone.localdate().year - 1, 12, 31)
+    for organization, day in ((root, last_year_end), (town, timezone.localdate())):
+        report = engine.compute(organization, day)
+        expected = reference.figures(definition.form_for(day.year), organization.path, day)
+        assert {k: report.value(k) for k in expected} == expected, (organization.name, day)
+        assert checks.failed(checks.run(report)) == [], (organization.name, day)
+    assert report.value("2:total:total") > 1000 and report.value("14:total:total") > 0
+    states = dict(Submission.objects.filter(year=last_year_end.year).values_list("organization__name", "state"))
+    assert states == {"中共坪塘镇委员会": SubmissionState.SUBMITTED, "中共古山镇委员会": SubmissionState.RETURNED}
