@@ -72,6 +72,7 @@ def _expand(form: Form, left: list[Term], right: list[Term]) -> Iterable[tuple[s
     table = form.table(table_code)
     lines = table.rows if row == "*" else table.columns
     for line in lines:
+
         def fill(terms: list[Term], key: str = line.key) -> list[Term]:
             return [Term(t.sign, t.ref.replace("*", key)) for t in terms]
 
@@ -104,16 +105,18 @@ def _formula(report: Report, check: Check) -> Result:
         rhs = sum(t.sign * t.value(report) for t in right)
         if lhs != rhs:
             cells = [t.ref for t in (*left, *right) if not t.ref.isdigit()]
-            failures.append(Failure(label=label, left=lhs, right=rhs, cells=cells, terms=[*left, *[Term(-t.sign, t.ref) for t in right]]))
+            failures.append(
+                Failure(
+                    label=label, left=lhs, right=rhs, cells=cells, terms=[*left, *[Term(-t.sign, t.ref) for t in right]]
+                )
+            )
     return Result(check, failures, instances)
 
 
 def _subtree(report: Report, check: Check, submitted: dict[str, dict[CellKey, int]]) -> Result:
     from dangjian.orgs.models import Organization
 
-    names = dict(
-        Organization.objects.filter(path__in=[p for p in report.parts if p]).values_list("path", "name")
-    )
+    names = dict(Organization.objects.filter(path__in=[p for p in report.parts if p]).values_list("path", "name"))
     failures = []
     for key in check.cells:
         total = 0
@@ -123,8 +126,9 @@ def _subtree(report: Report, check: Check, submitted: dict[str, dict[CellKey, in
         # A child that submitted but has no live members any more still counts as submitted.
         total += sum(figures.get(key, 0) for path, figures in submitted.items() if path not in report.parts)
         if total != report.value(key):
+            live = {path: figures.get(key, 0) for path, figures in report.parts.items()}
             differing = [
-                f"{names.get(path, path)}：报送{submitted[path].get(key, 0)}，现为{report.parts.get(path, {}).get(key, 0)}"
+                f"{names.get(path, path)}：报送{submitted[path].get(key, 0)}，现为{live.get(path, 0)}"
                 for path in submitted
                 if submitted[path].get(key, 0) != report.parts.get(path, {}).get(key, 0)
             ]
@@ -138,7 +142,8 @@ def explain(report: Report, failure: Failure, limit: int = 50) -> list[tuple[int
     """The subjects behind a formula's difference: (id, how many more times the left side counts
     them than the right), at most ``limit``, found in the database (each cell's subjects with its
     sign, summed per subject)."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for term in failure.terms:
         if term.ref.isdigit():
             continue

@@ -147,7 +147,13 @@ def parse(raw: dict[str, Any]) -> Form:
         for t in raw["tables"]
     )
     checks = tuple(
-        Check(code=c["code"], name=c["name"], kind=c["kind"], formula=c.get("formula", ""), cells=tuple(c.get("cells", ())))
+        Check(
+            code=c["code"],
+            name=c["name"],
+            kind=c["kind"],
+            formula=c.get("formula", ""),
+            cells=tuple(c.get("cells", ())),
+        )
         for c in raw.get("checks", ())
     )
     form = Form(

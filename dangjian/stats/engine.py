@@ -68,7 +68,7 @@ def cells(form: Form) -> Iterable[Cell]:
 
 
 def find_cell(form: Form, key: CellKey) -> Cell | None:
-    table_code, row_key, column_key = (key.split(":") + ["", "", ""])[:3]
+    table_code, row_key, column_key = [*key.split(":"), "", "", ""][:3]
     try:
         table = form.table(table_code)
         return Cell(table, table.row(row_key), table.column(column_key))

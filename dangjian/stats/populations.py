@@ -99,7 +99,7 @@ def _covering(day: Any, prefix: str = "") -> Q:
     return Q(**{f"{prefix}start__lte": day}) & (Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gt": day}))
 
 
-def _on_roll(day: Any) -> Q:
+def _on_roll(day: Any) -> Any:
     """No off-roll status (已故, 出党, 已转出) covers the day: a member is on the roll from the day
     the relation is held until a status says otherwise, whatever the status history leaves out."""
     off = StatusPeriod.objects.filter(_covering(day), member_id=OuterRef("member_id"), status__in=OFF_ROLL)

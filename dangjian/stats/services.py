@@ -65,7 +65,7 @@ def children_submitted(organization: Organization, year: int) -> dict[str, dict[
         .filter(depth=len(organization.path) + 4)
         .values_list("org_path", "figures")
     )
-    return {path: figures for path, figures in rows}
+    return dict(rows)
 
 
 def run_checks(report: engine.Report) -> list[checks.Result]:
@@ -80,11 +80,14 @@ def submit(*, actor: Any, organization: Organization, year: int, note: str = "")
     when checks fail, without a note saying why (the 审核说明 of the reporting tool)."""
     scope.require_role(actor, lambda role: role.writes_members, "报送党内统计年报")
     organization = scope.get_scoped_or_404(
-        actor, Organization.objects.select_for_update().filter(deleted_at__isnull=True), to_write=True, pk=organization.pk
+        actor,
+        Organization.objects.select_for_update().filter(deleted_at__isnull=True),
+        to_write=True,
+        pk=organization.pk,
     )
     today = timezone.localdate()
     note = note.strip()
-    if organization.is_root():
+    if organization.depth == 1:
         raise DomainError({"organization": f"{organization.name}是最高一级党组织，年报不再向上报送"})
     if year_end(year) >= today:
         raise DomainError({"year": f"{year}年年报的统计截止日期为{year}年12月31日，截止日期过后方可报送"})
@@ -97,7 +100,9 @@ def submit(*, actor: Any, organization: Organization, year: int, note: str = "")
     failed = checks.failed(results)
     if failed and not note:
         names = "；".join(f"{r.check.code} {r.check.name}" for r in failed[:5])
-        raise DomainError({"note": f"有{len(failed)}条审核公式未通过（{names}），请核对数据；确需报送的，请在报送说明中写明原因"})
+        raise DomainError(
+            {"note": f"有{len(failed)}条审核公式未通过（{names}），请核对数据；确需报送的，请在报送说明中写明原因"}
+        )
     roll = engine.subject_ids(report.form, ROLL_CELL, organization, report.day)
     try:
         with transaction.atomic():
@@ -117,7 +122,12 @@ def submit(*, actor: Any, organization: Organization, year: int, note: str = "")
     except IntegrityError:  # a concurrent submission won
         raise DomainError({"year": f"{organization.name}{year}年年报已报送"}) from None
     record_step(
-        actor=actor, target=submission, workflow=WORKFLOW, step="报送", decision=Decision.PASS, organization=organization,
+        actor=actor,
+        target=submission,
+        workflow=WORKFLOW,
+        step="报送",
+        decision=Decision.PASS,
+        organization=organization,
         reason=note,
     )
     return submission
@@ -148,8 +158,13 @@ def return_submission(*, actor: Any, submission: Submission, reason: str) -> Sub
     submission.return_reason = reason[:500]
     submission.save(update_fields=["state", "returned_by", "returned_at", "return_reason"])
     record_step(
-        actor=actor, target=submission, workflow=WORKFLOW, step="退回", decision=Decision.RETURN,
-        organization=acting.organization, reason=reason,
+        actor=actor,
+        target=submission,
+        workflow=WORKFLOW,
+        step="退回",
+        decision=Decision.RETURN,
+        organization=acting.organization,
+        reason=reason,
     )
     return submission
 
@@ -201,7 +216,7 @@ FIELDS = ("gender", "ethnicity", "birth_date", "education", "occupation", "joine
 
 def _edited_since(members: Any, ids: set[int], since: dt.datetime) -> list[tuple[Member, list[str]]]:
     """Members whose counted fields changed after ``since`` (their history rows say so)."""
-    history = Member.history.model  # type: ignore[attr-defined]
+    history = Member.history.model
     changed = history.objects.filter(history_date__gt=since, history_type="~").values_list("id", flat=True).distinct()
     candidates = [pk for pk in changed if pk in ids][:LISTED]
     edited = []
@@ -210,7 +225,7 @@ def _edited_since(members: Any, ids: set[int], since: dt.datetime) -> list[tuple
         if before is None:
             continue
         labels = [
-            str(Member._meta.get_field(name).verbose_name)
+            str(getattr(Member._meta.get_field(name), "verbose_name", name))
             for name in FIELDS
             if getattr(before, name) != getattr(member, name)
         ]

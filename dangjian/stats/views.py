@@ -63,7 +63,10 @@ def shown_tables(report: engine.Report) -> list[ShownTable]:
     for table in report.form.tables:
         top, bottom = header_rows(table)
         rows = [
-            ShownRow(row, [(k, report.value(k)) for k in (engine.cell_key(table.code, row.key, c.key) for c in table.columns)])
+            ShownRow(
+                row,
+                [(k, report.value(k)) for k in (engine.cell_key(table.code, row.key, c.key) for c in table.columns)],
+            )
             for row in table.rows
         ]
         shown.append(ShownTable(table, top, bottom, rows))

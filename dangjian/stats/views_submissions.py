@@ -67,7 +67,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     acting = _reader(request)
     raw = request.GET.get("org", "")
     organization = (
-        scope.get_scoped_or_404(request.user, Organization.objects.filter(deleted_at__isnull=True), pk=posted_id(raw) or 0)
+        scope.get_scoped_or_404(
+            request.user, Organization.objects.filter(deleted_at__isnull=True), pk=posted_id(raw) or 0
+        )
         if raw
         else acting.organization
     )
@@ -119,9 +121,15 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest) -> HttpResponse:
     acting = _reader(request)
-    organization = scope.get_scoped_or_404(
-        request.user, Organization.objects.filter(deleted_at__isnull=True), pk=posted_id(request.POST.get("org")) or 0
-    ) if request.POST.get("org") else acting.organization
+    organization = (
+        scope.get_scoped_or_404(
+            request.user,
+            Organization.objects.filter(deleted_at__isnull=True),
+            pk=posted_id(request.POST.get("org")) or 0,
+        )
+        if request.POST.get("org")
+        else acting.organization
+    )
     year = _year(request)
     try:
         services.submit(actor=request.user, organization=organization, year=year, note=request.POST.get("note", ""))
@@ -196,4 +204,3 @@ def return_submission(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("stats:submission", pk=submission.pk)
     messages.success(request, "已退回，报送单位更正后可重新报送")
     return redirect("stats:submission", pk=submission.pk)
-

@@ -42,8 +42,13 @@ class World:
 def load() -> World:
     members = {
         pk: {
-            "gender": gender, "ethnicity": eth, "birth": _day(birth), "education": edu, "occupation": occ,
-            "joined": _day(joined), "regularized": _day(reg),
+            "gender": gender,
+            "ethnicity": eth,
+            "birth": _day(birth),
+            "education": edu,
+            "occupation": occ,
+            "joined": _day(joined),
+            "regularized": _day(reg),
         }
         for pk, gender, eth, birth, edu, occ, joined, reg in _rows(
             "SELECT id, gender, ethnicity, birth_date, education, occupation, joined_date, regularized_date "
@@ -67,9 +72,16 @@ def load() -> World:
             "SELECT id, path, kind, unit_category, founded_date, abolished_date, deleted_at FROM orgs_organization"
         )
     ]
-    extended = {m for (m,) in _rows("SELECT member_id FROM development_applicant WHERE extension_months > 0 AND member_id IS NOT NULL")}
+    extended = {
+        m
+        for (m,) in _rows(
+            "SELECT member_id FROM development_applicant WHERE extension_months > 0 AND member_id IS NOT NULL"
+        )
+    }
     terms: dict[int, list[Any]] = {}
-    for org, start, expected, actual in _rows("SELECT organization_id, start, expected_end, actual_end FROM elections_term"):
+    for org, start, expected, actual in _rows(
+        "SELECT organization_id, start, expected_end, actual_end FROM elections_term"
+    ):
         terms.setdefault(org, []).append((_day(start), _day(expected), _day(actual)))
     return World(members, periods, statuses, orgs, extended, terms)
 
@@ -113,9 +125,13 @@ def _band(bands: Any, age: int) -> str:
     return str(bands[-1].key)
 
 
-def member_values(world: World, form: Form, member: int, unit: str, path: str, root: str, on: dt.date) -> dict[str, Any]:
+def member_values(
+    world: World, form: Form, member: int, unit: str, path: str, root: str, on: dt.date
+) -> dict[str, Any]:
     m = world.members[member]
-    joined_band = next((b.key for b in form.bands["joined"] if b.before and m["joined"] < b.before), form.bands["joined"][-1].key)
+    joined_band = next(
+        (b.key for b in form.bands["joined"] if b.before and m["joined"] < b.before), form.bands["joined"][-1].key
+    )
     return {
         "gender": m["gender"],
         "minority": m["ethnicity"] in MINORITY,
@@ -163,8 +179,15 @@ def subjects(world: World, form: Form, population: str, root: str, day: dt.date)
                 continue
             if (o["founded"] and o["founded"] > day) or (o["abolished"] and o["abolished"] <= day):
                 continue
-            found.append({"id": o["id"], "kind": o["kind"], "unit": o["unit"], "child": o["path"][: len(root) + 4],
-                          "term": term_on(world, o["id"], day)})
+            found.append(
+                {
+                    "id": o["id"],
+                    "kind": o["kind"],
+                    "unit": o["unit"],
+                    "child": o["path"][: len(root) + 4],
+                    "term": term_on(world, o["id"], day),
+                }
+            )
     else:
         raise ValueError(population)
     return found
@@ -185,8 +208,15 @@ def _flows(world: World, root: str, since: dt.date, day: dt.date) -> list[dict[s
                 event = _why_in(world, member, cursor) if now else _why_out(world, member, cursor)
                 m = world.members[member]
                 path = (now or was)[0]  # type: ignore[index]
-                found.append({"id": member, "event": event, "gender": m["gender"], "minority": m["ethnicity"] in MINORITY,
-                              "child": path[: len(root) + 4]})
+                found.append(
+                    {
+                        "id": member,
+                        "event": event,
+                        "gender": m["gender"],
+                        "minority": m["ethnicity"] in MINORITY,
+                        "child": path[: len(root) + 4],
+                    }
+                )
     return found
 
 
@@ -227,7 +257,9 @@ def figures(form: Form, root: str, day: dt.date) -> dict[str, int]:
                 if population not in tallies:
                     # Subjects alike in every value are counted together: the same count, faster.
                     rows = subjects(world, form, population, root, day)
-                    tallies[population] = Counter(tuple(sorted((k, v) for k, v in r.items() if k != "id")) for r in rows)
+                    tallies[population] = Counter(
+                        tuple(sorted((k, v) for k, v in r.items() if k != "id")) for r in rows
+                    )
                 total = 0
                 for values, count in tallies[population].items():
                     subject = dict(values)

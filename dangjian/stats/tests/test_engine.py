@@ -117,7 +117,10 @@ def _apply(world: Any, step: tuple[int, str, int, int], people: list[Any], seque
         elif kind in ("die", "leave", "restore") and member.status != "transferred_out":
             status = {"die": "deceased", "leave": "left", "restore": "normal"}[kind]
             members.change_status(
-                actor=world.county_admin, member=member, status=status, date=day,
+                actor=world.county_admin,
+                member=member,
+                status=status,
+                date=day,
                 left_reason="withdrew" if status == "left" else "",
             )
     except (moves.MoveRefused, members.DomainError):
@@ -218,7 +221,12 @@ def test_a_form_is_data_chosen_by_year(world, today):
         {"key": b["key"], "label": b["label"], "when": {"age": [b["key"]]}} for b in raw["bands"]["age"]
     ]
     raw["checks"] = [c for c in raw["checks"] if c["code"] != "2-2"] + [
-        {"code": "2-2", "name": "表2 合计＝各年龄段之和", "kind": "formula", "formula": "2:*:total = 2:*:a35 + 2:*:a45 + 2:*:a60 + 2:*:a61"}
+        {
+            "code": "2-2",
+            "name": "表2 合计＝各年龄段之和",
+            "kind": "formula",
+            "formula": "2:*:total = 2:*:a35 + 2:*:a45 + 2:*:a60 + 2:*:a61",
+        }
     ]
     older = definition.parse(raw)
     live = engine.compute(world.county, YEAR_END, older)

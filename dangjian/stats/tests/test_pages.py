@@ -29,9 +29,11 @@ def test_the_report_shows_each_figure_linked_to_its_members(world, today):
     assert "统计截止 2025年12月31日" in html  # in February the year before is at work
     assert figure(html, "2:total:total") == 3 and figure(html, "2:total:female") == 1
     assert "全部通过" in html
-    cell = world.client(world.town_admin).get(
-        f"/stats/cell/?org={world.town.pk}&date=2025-12-31&cell=2:total:female"
-    ).content.decode()
+    cell = (
+        world.client(world.town_admin)
+        .get(f"/stats/cell/?org={world.town.pk}&date=2025-12-31&cell=2:total:female")
+        .content.decode()
+    )
     assert re.findall(r'data-subject="(\d+)"', cell) == [str(world.wangfang.pk)]
     assert '<strong data-testid="figure">1</strong>' in cell
 
@@ -116,9 +118,7 @@ def test_a_report_cannot_be_submitted_before_its_year_ends_nor_by_the_top(world,
 
 def test_a_child_changed_after_submitting_fails_the_subtree_check(world, today):
     services.submit(actor=world.town_admin, organization=world.town, year=2025)
-    members.change_status(
-        actor=world.county_admin, member=world.lisi, status="deceased", date=dt.date(2025, 11, 1)
-    )
+    members.change_status(actor=world.county_admin, member=world.lisi, status="deceased", date=dt.date(2025, 11, 1))
     live = engine.compute(world.county, dt.date(2025, 12, 31))
     failed = {r.check.code: r for r in checks.failed(services.run_checks(live))}
     assert set(failed) == {"S-1"}
