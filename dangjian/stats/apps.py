@@ -9,11 +9,17 @@ class StatsConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.core import scope
+        from dangjian.orgs.panels import register_panel
 
-        from .models import Snapshot, Submission
+        from . import units
+        from .models import Snapshot, Submission, UncoveredUnit
 
         # A kept report and a submission belong to the organization they are about: the roles that
         # read members read those of their subtree (the level above sees its children's).
         reads = lambda role: role.reads_members  # noqa: E731
         scope.register(Snapshot, path="org_path", readers=reads)
         scope.register(Submission, path="org_path", readers=reads)
+        # The register of units without a Party organization is the committee's setting: the roles
+        # that read organizations read it; its panel is on the organization's page.
+        scope.register(UncoveredUnit, path="org_path", readers=lambda role: role.reads_organizations)
+        register_panel("uncovered_units", units.panel)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from dangjian.core.fields import PathField
+from dangjian.orgs.models import UnitCategory
 
 
 class SnapshotState(models.TextChoices):
@@ -103,3 +104,47 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.year} {self.get_state_display()}"
+
+
+class UnitClosing(models.TextChoices):
+    ORGANIZED = "organized", "已建立党组织"
+    COVERED = "covered", "已纳入联合党支部"
+    GONE = "gone", "单位注销或撤并"
+
+
+class UncoveredUnit(models.Model):
+    """未建立党组织的单位: a unit (enterprise, social organization, village…) in a committee's area
+    with no Party organization yet, kept by that committee (属地管理) from the day it is listed
+    until an organization is set up for it, a joint branch takes it in, or the unit is gone: the
+    党组织覆盖情况 counts it as of any date."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="属地党组织"
+    )
+    org_path = PathField("组织路径", max_length=255, editable=False)
+    name = models.CharField("单位名称", max_length=100)
+    unit_category = models.CharField("单位类别", max_length=30, choices=UnitCategory.choices)
+    employees = models.PositiveIntegerField("从业人员数", null=True, blank=True)
+    party_members = models.PositiveSmallIntegerField("党员人数", default=0)
+    listed_on = models.DateField("登记日期")
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    closing = models.CharField("销号原因", max_length=20, choices=UnitClosing.choices, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "未建立党组织的单位"
+        verbose_name_plural = "未建立党组织的单位"
+        ordering = ["org_path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], condition=Q(closed_on__isnull=True), name="uncovered_unit_open_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True, closing="")
+                | (Q(closed_on__gte=models.F("listed_on")) & ~Q(closing="")),
+                name="uncovered_unit_closed_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -36,13 +36,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Substr
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Length, Substr
 from django.db.models.lookups import LessThanOrEqual
 
 from dangjian.core.dates import add_years
 from dangjian.core.enums import Ethnicity
 from dangjian.members.models import Member, MembershipPeriod, Status, StatusPeriod
-from dangjian.orgs.models import Organization
+from dangjian.orgs.models import CoveredUnit, Organization, OrgKind, UnitCategory
 
 OFF_ROLL = [s.value for s in Status if not s.is_on_roll]
 MINORITY = [e.value for e in Ethnicity if e.is_minority]
@@ -307,6 +307,16 @@ def _organizations() -> Population:
             output_field=CharField(),
         )
 
+    def unit_start(frame: Frame) -> Expression:
+        # The same unit as the one above: a 党总支's branches, or a village's or community's
+        # organizations under its own committee. An industry committee (非公党委) is no unit.
+        parent = Organization.objects.filter(
+            Q(kind=OrgKind.GENERAL_BRANCH) | Q(unit_category__in=[UnitCategory.VILLAGE, UnitCategory.COMMUNITY]),
+            path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - 4),
+            unit_category=OuterRef("unit_category"),
+        )
+        return _flag(~Q(Exists(parent)))
+
     return Population(
         name="orgs",
         label="党组织",
@@ -317,7 +327,57 @@ def _organizations() -> Population:
             "kind": lambda f: F("kind"),
             "unit": lambda f: F("unit_category"),
             "term": term,
+            "unit_start": unit_start,
             "child": lambda f: Substr("path", 1, f.child_length),
+        },
+    )
+
+
+def _covered_units() -> Population:
+    """The units a 联合党支部 covers (its covered-units register), of joint branches existing on
+    the date."""
+
+    def rows(frame: Frame) -> QuerySet[Any]:
+        return CoveredUnit.objects.filter(
+            Q(organization__founded_date__isnull=True) | Q(organization__founded_date__lte=frame.day),
+            Q(organization__abolished_date__isnull=True) | Q(organization__abolished_date__gt=frame.day),
+            organization__kind=OrgKind.JOINT_BRANCH,
+            organization__path__startswith=frame.path,
+            organization__deleted_at__isnull=True,
+        )
+
+    return Population(
+        name="covered_units",
+        label="联合党支部覆盖的单位",
+        subject_kind="organization",
+        rows=rows,
+        subject="organization_id",
+        dimensions={
+            "unit": lambda f: F("unit_category"),
+            "child": lambda f: Substr("organization__path", 1, f.child_length),
+        },
+    )
+
+
+def _uncovered_units() -> Population:
+    from .models import UncoveredUnit
+
+    def rows(frame: Frame) -> QuerySet[Any]:
+        return UncoveredUnit.objects.filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=frame.day),
+            listed_on__lte=frame.day,
+            org_path__startswith=frame.path,
+        )
+
+    return Population(
+        name="uncovered_units",
+        label="未建立党组织的单位",
+        subject_kind="unit",
+        rows=rows,
+        subject="id",
+        dimensions={
+            "unit": lambda f: F("unit_category"),
+            "child": lambda f: Substr("org_path", 1, f.child_length),
         },
     )
 
@@ -425,6 +485,8 @@ POPULATIONS: dict[str, Population] = {
         _left(),
         _reviews(),
         _organizations(),
+        _covered_units(),
+        _uncovered_units(),
     )
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_dashboard, views_files, views_submissions
+from . import units, views, views_dashboard, views_files, views_submissions
 
 app_name = "stats"
 
@@ -17,4 +17,6 @@ urlpatterns: list = [
     path("submit/", views_submissions.submit, name="submit"),
     path("submission/<int:pk>/", views_submissions.detail, name="submission"),
     path("submission/<int:pk>/return/", views_submissions.return_submission, name="return"),
+    path("units/add/<int:pk>/", units.add, name="unit_add"),
+    path("units/<int:pk>/close/", units.close, name="unit_close"),
 ]

@@ -14,6 +14,7 @@ from dangjian.orgs.models import Organization
 
 from . import checks, engine, services
 from .definition import Line, Table
+from .models import UncoveredUnit
 from .selection import Selection, select
 
 PER_PAGE = 50
@@ -145,6 +146,8 @@ def cell(request: HttpRequest) -> HttpResponse:
     kind = engine.POPULATIONS[found.population].subject_kind
     if kind == "organization":
         rows: Any = scope.scoped(request.user, Organization.objects.filter(pk__in=counts)).order_by("path")
+    elif kind == "unit":
+        rows = scope.scoped(request.user, UncoveredUnit.objects.filter(pk__in=counts)).select_related("organization")
     else:
         rows = (
             scope.scoped(request.user, Member.objects.filter(pk__in=counts))

@@ -173,12 +173,28 @@ def subjects(world: World, form: Form, population: str, root: str, day: dt.date)
                     found.append({"id": member, **values, "left_reason": reason})
     elif population == "flows":
         found = _flows(world, root, since, day)
+    elif population == "covered_units":
+        for org, unit in _rows("SELECT organization_id, unit_category FROM orgs_coveredunit"):
+            o = next(o for o in world.orgs if o["id"] == org)
+            if o["kind"] == "joint_branch" and _exists(o, root, day):
+                found.append({"id": org, "unit": unit, "child": o["path"][: len(root) + 4]})
+    elif population == "uncovered_units":
+        for pk, path, unit, listed, closed in _rows(
+            "SELECT id, org_path, unit_category, listed_on, closed_on FROM stats_uncoveredunit"
+        ):
+            if path.startswith(root) and _day(listed) <= day and (closed is None or _day(closed) > day):
+                found.append({"id": pk, "unit": unit, "child": path[: len(root) + 4]})
     elif population == "orgs":
+        by_path = {o["path"]: o for o in world.orgs}
         for o in world.orgs:
             if o["deleted"] or o["path"] == root or not o["path"].startswith(root):
                 continue
             if (o["founded"] and o["founded"] > day) or (o["abolished"] and o["abolished"] <= day):
                 continue
+            parent = by_path.get(o["path"][:-4], {})
+            same_unit = parent.get("unit") == o["unit"] and (
+                parent.get("kind") == "general_branch" or o["unit"] in ("village", "community")
+            )
             found.append(
                 {
                     "id": o["id"],
@@ -186,11 +202,18 @@ def subjects(world: World, form: Form, population: str, root: str, day: dt.date)
                     "unit": o["unit"],
                     "child": o["path"][: len(root) + 4],
                     "term": term_on(world, o["id"], day),
+                    "unit_start": not same_unit,
                 }
             )
     else:
         raise ValueError(population)
     return found
+
+
+def _exists(o: dict[str, Any], root: str, day: dt.date) -> bool:
+    if o["deleted"] or not o["path"].startswith(root):
+        return False
+    return not ((o["founded"] and o["founded"] > day) or (o["abolished"] and o["abolished"] <= day))
 
 
 def _flows(world: World, root: str, since: dt.date, day: dt.date) -> list[dict[str, Any]]:
