@@ -122,7 +122,8 @@ def panel(request: HttpRequest, organization: Organization) -> Panel | None:
         {
             "units": units,
             "form": UnitForm(initial={"listed_on": today, "party_members": 0}),
-            "close_form": CloseForm(initial={"closed_on": today}),
+            "closings": UnitClosing.choices,
+            "today": today,
             "may_write": scope.may_change(request.user, lambda role: role.writes_organizations, organization),
         },
         order=45,
