@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from dangjian.core import scope
 from dangjian.members.models import Member
@@ -136,6 +137,8 @@ def cell(request: HttpRequest) -> HttpResponse:
     query, filtered by the scope again."""
     selection: Selection = select(request)
     form = engine.definition.form_for(selection.day.year)
+    if not request.GET.get("cell"):
+        return redirect(f"{reverse('stats:report')}?{selection.query()}")
     found = engine.find_cell(form, request.GET.get("cell", "")[:80])
     if found is None or found.table.placeholder:
         raise Http404

@@ -320,6 +320,21 @@ ROUTES: dict[str, Route] = {
     "dues:arrears": Route("list", section="read_members"),
     "dues:collection": Route("list", section="read_members"),
     "dues:remittance": Route("list", section="read_members"),
+    # The statistics: figures of the subtree for the roles that read members; a submission is its
+    # organization's (the level above sees its children's); the register of units without a Party
+    # organization is the committees' setting (stats/tests/test_pages.py, test_units.py).
+    "stats:report": Route("list", section="read_members"),
+    "stats:cell": Route("list", section="read_members"),
+    "stats:dashboard": Route("list", section="read_members"),
+    "stats:dashboard-data": Route("list", section="read_members"),
+    "stats:workbook": Route("list", section="read_members"),
+    "stats:pdf": Route("list", section="read_members"),
+    "stats:submissions": Route("list", section="read_members"),
+    "stats:submit": Route("list", method="post", section="read_members"),
+    "stats:submission": Route("submission", section="read_members"),
+    "stats:return": Route("submission", method="post", section="read_members", needs="members", destructive=True),
+    "stats:unit_add": Route("org", method="post", needs="orgs", destructive=True),
+    "stats:unit_close": Route("uncovered_unit", method="post", needs="orgs", destructive=True),
 }
 WRITES = {  # the API detail routes under their write methods
     ("organization-detail", "patch"): Route("org", method="patch", needs="orgs", data={"short_name": "改"}),
@@ -594,6 +609,38 @@ def _dues_payment(organization: Any) -> Any:
 
 
 ATTACHED |= {"dues_basis": _dues_basis, "dues_month": _dues_month, "dues_payment": _dues_payment}
+
+
+def _submission(organization: Any) -> Any:
+    from dangjian.core.models import User
+    from dangjian.stats.models import Submission
+    from dangjian.stats.services import pack_ids
+
+    return Submission.objects.create(
+        organization=organization,
+        org_path=organization.path,
+        year=2024,
+        day=dt.date(2024, 12, 31),
+        form_code="2021",
+        figures={},
+        roll=pack_ids([]),
+        submitted_by=User.objects.get(username="county_admin"),
+    )
+
+
+def _uncovered_unit(organization: Any) -> Any:
+    from dangjian.stats.models import UncoveredUnit
+
+    return UncoveredUnit.objects.create(
+        organization=organization,
+        org_path=organization.path,
+        name="某未建党组织的公司",
+        unit_category="non_public_enterprise",
+        listed_on=dt.date(2024, 1, 1),
+    )
+
+
+ATTACHED |= {"submission": _submission, "uncovered_unit": _uncovered_unit}
 OBJECT_KWARG = {"unit": "unit", "link": "link", "group": "group", "term": "term", "officer": "officer"}
 
 
