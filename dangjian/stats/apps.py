@@ -8,9 +8,10 @@ class StatsConfig(AppConfig):
     verbose_name = "党内统计"
 
     def ready(self) -> None:
-        from dangjian.core import scope
+        from dangjian.core import inbox, scope
         from dangjian.orgs.panels import register_panel
 
+        from . import inbox as stats_inbox
         from . import units
         from .models import Snapshot, Submission, UncoveredUnit
 
@@ -23,3 +24,4 @@ class StatsConfig(AppConfig):
         # that read organizations read it; its panel is on the organization's page.
         scope.register(UncoveredUnit, path="org_path", readers=lambda role: role.reads_organizations)
         register_panel("uncovered_units", units.panel)
+        inbox.register_source(stats_inbox.SOURCE, "党内统计", stats_inbox.compute)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from dangjian.approvals.models import Decision
 from dangjian.approvals.services import record_step
-from dangjian.core import scope
+from dangjian.core import inbox, scope
 from dangjian.core.errors import DomainError
 from dangjian.core.history import service
 from dangjian.members.models import Member
@@ -29,6 +29,7 @@ from . import checks, engine
 from .models import Submission, SubmissionState
 
 WORKFLOW = "党内统计年报报送"
+INBOX = "stats"
 ROLL_CELL = "2:total:total"  # who is counted: the members on the roll on the report date
 
 
@@ -130,6 +131,7 @@ def submit(*, actor: Any, organization: Organization, year: int, note: str = "")
         organization=organization,
         reason=note,
     )
+    inbox.refresh_soon(INBOX, organization.path)
     return submission
 
 
@@ -166,6 +168,7 @@ def return_submission(*, actor: Any, submission: Submission, reason: str) -> Sub
         organization=acting.organization,
         reason=reason,
     )
+    inbox.refresh_soon(INBOX, submission.org_path)
     return submission
 
 

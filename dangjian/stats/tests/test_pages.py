@@ -7,7 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from dangjian.core import inbox
 from dangjian.core.errors import DomainError
+from dangjian.core.models import InboxItem, InboxState
 from dangjian.members import services as members
 from dangjian.stats import checks, engine, services
 from dangjian.stats.models import Submission, SubmissionState
@@ -103,7 +105,12 @@ def test_submission_upward_from_submitting_to_the_difference_after_a_correction(
     county.post(f"/stats/submission/{submission.pk}/return/", {"reason": "学历情况有误，请核对后重报"})
     submission.refresh_from_db()
     assert submission.state == SubmissionState.RETURNED and submission.return_reason == "学历情况有误，请核对后重报"
+    inbox.refresh(sources=["stats"])  # what the service asks for when its transaction commits
+    due = InboxItem.objects.get(source="stats", state=InboxState.OPEN)
+    assert due.organization_id == world.town.pk and "学历情况有误" in due.title
     again = services.submit(actor=world.town_admin, organization=world.town, year=2025)
+    inbox.refresh(sources=["stats"])
+    assert not InboxItem.objects.filter(source="stats", state=InboxState.OPEN).exists()
     assert again.figures["4:total:bachelor"] == 1
     assert world.client(world.other_admin).get(f"/stats/submission/{again.pk}/").status_code == 404
 
