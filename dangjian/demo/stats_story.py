@@ -11,6 +11,8 @@ from dangjian.orgs.models import Organization, UnitCategory
 from dangjian.stats import services, units
 from dangjian.stats.models import UnitClosing
 
+from .activity import on
+
 if TYPE_CHECKING:
     from .activity import Cast
 
@@ -28,42 +30,43 @@ UNCOVERED = (
 def write(cast: "Cast") -> dict[str, int]:
     listed = _list_units(cast)
     year = cast.today.year - 1
-    services.submit(actor=cast.pingtang, organization=_acting(cast.pingtang), year=year)
-    gushan = services.submit(
-        actor=cast.gushan, organization=_acting(cast.gushan), year=year, note="经核对，各项审核公式均已通过"
-    )
-    services.return_submission(
-        actor=cast.county,
-        submission=gushan,
-        reason="请核对本年发展党员数与发展党员审批记录是否一致，核对后重新报送",
-    )
+    # The reporting season: the towns submit in the first days of January, the county checks.
+    submitted, checked = (min(dt.date(cast.today.year, 1, day), cast.today) for day in (8, 12))
+    with on(submitted):
+        services.submit(actor=cast.pingtang, organization=_acting(cast.pingtang), year=year)
+        gushan = services.submit(
+            actor=cast.gushan, organization=_acting(cast.gushan), year=year, note="经核对，各项审核公式均已通过"
+        )
+    with on(checked):
+        services.return_submission(
+            actor=cast.county,
+            submission=gushan,
+            reason="请核对本年发展党员数与发展党员审批记录是否一致，核对后重新报送",
+        )
     return {"submitted": 2, "returned": 1, "units": listed}
 
 
 def _list_units(cast: "Cast") -> int:
     listed = []
+    listed_on, closed_on = cast.today - dt.timedelta(days=400), cast.today - dt.timedelta(days=30)
     for committee, name, category, employees, members in UNCOVERED:
         organization = Organization.objects.filter(name=committee, path__startswith=cast.root.path).first()
         if organization is None:
             continue
-        listed.append(
-            units.list_unit(
+        with on(listed_on):
+            unit = units.list_unit(
                 actor=cast.county,
                 organization=organization,
                 name=name,
                 unit_category=category,
-                listed_on=cast.today - dt.timedelta(days=400),
+                listed_on=listed_on,
                 employees=employees,
                 party_members=members,
             )
-        )
+        listed.append(unit)
     if listed:  # the first has since set up its branch
-        units.close_unit(
-            actor=cast.county,
-            unit=listed[0],
-            closing=UnitClosing.ORGANIZED,
-            closed_on=cast.today - dt.timedelta(days=30),
-        )
+        with on(closed_on):
+            units.close_unit(actor=cast.county, unit=listed[0], closing=UnitClosing.ORGANIZED, closed_on=closed_on)
     return len(listed)
 
 
