@@ -13,9 +13,9 @@ from dangjian.members.models import Member
 from dangjian.orgs import tree
 from dangjian.orgs.models import Organization
 
-from . import checks, engine, services
+from . import checks, dashboard, definition, engine, services
 from .definition import Line, Table
-from .models import UncoveredUnit
+from .models import Snapshot, UncoveredUnit
 from .selection import Selection, select
 
 PER_PAGE = 50
@@ -100,26 +100,46 @@ def _subjects(user: Any, report: engine.Report, key: str, ids: list[int]) -> lis
     return list(scope.scoped(user, Member.objects.filter(pk__in=ids)).select_related("organization"))
 
 
+def _computed(request: HttpRequest, selection: Selection) -> tuple[engine.Report | None, Snapshot | None]:
+    """The report counted now, or for a subtree too large to wait for (a county), the one the task
+    worker keeps: (None, snapshot) while it is being computed."""
+    organization, day = selection.organization, selection.day
+    if not dashboard.is_large(organization):
+        return engine.compute(organization, day), None
+    snapshot = dashboard.request_snapshot(organization, day, again=request.GET.get("again") == "1")
+    if snapshot.computed_at is None or not snapshot.figures:
+        return None, snapshot
+    form = next((f for f in definition.all_forms() if f.code == snapshot.form_code), definition.form_for(day.year))
+    kept = engine.Report(organization, day, form, snapshot.figures, snapshot.computed_at, snapshot.parts)
+    return kept, snapshot
+
+
 def report(request: HttpRequest) -> HttpResponse:
-    """党内统计年报 of an organization's subtree as of a date, computed now from the records."""
+    """党内统计年报 of an organization's subtree as of a date, computed from the records."""
     selection = select(request)
-    result = engine.compute(selection.organization, selection.day)
+    result, snapshot = _computed(request, selection)
+    context: dict[str, Any] = {
+        "section": "stats",
+        "selection": selection,
+        "organization": selection.organization,
+        "snapshot": snapshot,
+        "lineage": tree.lineage(request.user, selection.organization),
+    }
+    if result is None:
+        return render(request, "stats/report_waiting.html", context)
     results = services.run_checks(result)
     submission = services.standing(selection.organization, selection.day.year) if selection.is_year_end else None
     return render(
         request,
         "stats/report.html",
         {
-            "section": "stats",
-            "selection": selection,
-            "organization": selection.organization,
+            **context,
             "report": result,
             "tables": shown_tables(result),
             "results": results,
             "failed": checks.failed(results),
             "explained": _explanations(request.user, result, results),
             "submission": submission,
-            "lineage": tree.lineage(request.user, selection.organization),
         },
     )
 

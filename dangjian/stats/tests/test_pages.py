@@ -3,6 +3,7 @@ difference after a late correction."""
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -133,3 +134,20 @@ def test_a_child_changed_after_submitting_fails_the_subtree_check(world, today):
     # A failing check needs the reason before the county's child (the town) could submit again.
     Submission.objects.update(state=SubmissionState.RETURNED, returned_at=timezone.now(), return_reason="重报")
     assert services.submit(actor=world.town_admin, organization=world.town, year=2025).figures["1:total:died"] == 1
+
+
+def test_a_large_subtree_s_report_waits_for_the_worker_and_shows_what_it_kept(world, today, monkeypatch):
+    from dangjian.stats import dashboard, tasks
+    from dangjian.stats.models import Snapshot
+
+    monkeypatch.setattr(dashboard, "LIVE_LIMIT", 3)  # the county (4 members) is large, the town (3) not
+    monkeypatch.setattr(tasks, "compute_snapshot", SimpleNamespace(enqueue=lambda pk: None))  # no worker here
+    client = world.client(world.county_admin)
+    waiting = client.get("/stats/").content.decode()
+    assert 'data-testid="report-waiting"' in waiting and 'http-equiv="refresh"' in waiting
+    snapshot = Snapshot.objects.get(organization=world.county, day=dt.date(2025, 12, 31))
+    tasks.run(snapshot.pk)  # what the worker does
+    shown = client.get("/stats/").content.decode()
+    assert figure(shown, "2:total:total") == 4 and "后台统计于" in shown
+    # The town is small: counted now.
+    assert "计算于" in world.client(world.town_admin).get("/stats/").content.decode()
