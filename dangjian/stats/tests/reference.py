@@ -182,7 +182,8 @@ def subjects(world: World, form: Form, population: str, root: str, day: dt.date)
         for pk, path, unit, listed, closed in _rows(
             "SELECT id, org_path, unit_category, listed_on, closed_on FROM stats_uncoveredunit"
         ):
-            if path.startswith(root) and _day(listed) <= day and (closed is None or _day(closed) > day):
+            opened, shut = _day(listed), _day(closed)
+            if path.startswith(root) and opened and opened <= day and (shut is None or shut > day):
                 found.append({"id": pk, "unit": unit, "child": path[: len(root) + 4]})
     elif population == "orgs":
         by_path = {o["path"]: o for o in world.orgs}
