@@ -12,7 +12,8 @@ The benches: ``county`` (the member registry's hot paths above, and restructurin
 (the member import, ``bench.member_import``), ``heat_map`` (the organizational-life heat map on
 a county of ``--branches`` branches in a database of its own, ``bench.heat_map``) and ``dues``
 (the month's dues ledger and the arrears list on a county of ``--members`` members in a database of
-its own, ``bench.dues``); all by default, ``--only`` picks some
+its own, ``bench.dues``) and ``stats`` (the annual statistics on a county of ``--members`` members with
+a year's history, in a database of its own, ``bench.stats``); all by default, ``--only`` picks some
 (``python -m bench --only heat_map --branches 500``).
 """
 
@@ -30,7 +31,7 @@ import psycopg
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/dangjian_bench"
 AS_OF = "2026-01-01"  # the generator's "today": the same county whatever day the bench runs
-BENCHES = ("county", "import", "heat_map", "dues")
+BENCHES = ("county", "import", "heat_map", "dues", "stats")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -71,6 +72,11 @@ def parse_args() -> argparse.Namespace:
         "--dues-database-url",
         default=os.environ.get("BENCH_DUES_DATABASE_URL"),
         help="dues: its database (default: the bench database's name + _dues)",
+    )
+    parser.add_argument(
+        "--stats-database-url",
+        default=os.environ.get("BENCH_STATS_DATABASE_URL"),
+        help="stats: its database (default: the bench database's name + _stats)",
     )
     return parser.parse_args()
 
@@ -168,6 +174,17 @@ def main() -> None:
             command += ["--database-url", url] + ["--rebuild"] * args.rebuild
             if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
                 sys.exit("the dues bench failed")
+    if "stats" in only:
+        from bench import stats
+
+        url = args.stats_database_url or stats.default_url(args.database_url, "_stats")
+        if not set_up and "heat_map" not in only and "dues" not in only:
+            stats.run_here(args.members, args.seed, args.repeat, url, args.rebuild)
+        else:  # Django is set up on another database already: the stats bench runs in a process of its own
+            command = [sys.executable, "-m", "bench.stats", "--members", str(args.members), "--seed", str(args.seed)]
+            command += ["--repeat", str(args.repeat), "--database-url", url] + ["--rebuild"] * args.rebuild
+            if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+                sys.exit("the stats bench failed")
 
 
 if __name__ == "__main__":
