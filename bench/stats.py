@@ -1120,18 +1120,12 @@ def _table(rows: list[Row], ours: str = "dangjian ms", floor: str = "floor ms") 
 
 
 def _dashboard(root: Any, town: Any, repeat: int, measure: Measure) -> tuple[list[Row], list[str]]:
-    """The dashboard's data, when ``dangjian.stats.dashboard`` exists: the county served from its kept
-    snapshot (computed first as the worker computes it), the town counted live."""
+    """The dashboard's data: the county served from its kept snapshot (computed first as the worker
+    computes it), the town counted live."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    if importlib.util.find_spec("dangjian.stats.dashboard") is None:
-        return [Row("TODO dashboard: dangjian.stats.dashboard does not exist", None, None, "not yet")], []
     board = importlib.import_module("dangjian.stats.dashboard")
-    needed = ("series", "kept", "live", "linked")
-    if missing := [name for name in needed if not callable(getattr(board, name, None))]:
-        note = f"TODO dashboard: dangjian.stats.dashboard has no {', '.join(missing)}"
-        return [Row(note, None, None, "not yet")], []
     from dangjian.stats import tasks
     from dangjian.stats.models import Snapshot, SnapshotState
 
@@ -1240,11 +1234,7 @@ def run(repeat: int, measure: Measure, built: dict[str, int] | None, seconds: fl
             own = "" if population in FLOORS else " (no hand-written floor: its own statement)"
             floor_ms = measure(floors[org.path][population], times[org.path])
             rows.append(Row(f"  {where}: {population} pass{own}", ours, floor_ms))
-    try:
-        board_rows, board_notes = _dashboard(root, town, repeat, measure)
-    except Exception as error:  # the dashboard is being written beside this bench
-        board_rows = [Row("TODO dashboard: its data function failed (below)", None, None, "not yet")]
-        board_notes = [f"the dashboard's data failed: {type(error).__name__}: {error}"]
+    board_rows, board_notes = _dashboard(root, town, repeat, measure)
     rows += board_rows
     load = f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
 
