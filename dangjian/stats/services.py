@@ -207,9 +207,9 @@ def changes(user: Any, submission: Submission) -> Changes:
     joined_ids, gone_ids = sorted(now - then), sorted(then - now)
     result = Changes(cells=cells)
     result.joined = list(visible.filter(pk__in=joined_ids[:LISTED]))
-    result.gone = list(Member.objects.filter(pk__in=gone_ids[:LISTED], org_path__startswith=submission.org_path))
-    result.gone += list(visible.filter(pk__in=gone_ids[:LISTED]).exclude(pk__in=[m.pk for m in result.gone]))
-    result.more = max(len(joined_ids) - LISTED, 0) + max(len(gone_ids) - LISTED, 0)
+    # Only the members the user may see are named (one who left may now be outside the scope).
+    result.gone = list(visible.filter(pk__in=gone_ids[:LISTED]))
+    result.more = len(joined_ids) - len(result.joined) + len(gone_ids) - len(result.gone)
     result.edited = _edited_since(visible, then & now, submission.submitted_at)
     return result
 
