@@ -7,14 +7,17 @@ beside the raw SQL floor measured in the same run on the same rows.
   grouped flat by the dimensions the form reads of it; ``COUNT(*)`` of the same joins beside, the
   scan alone. Target: under 1 s and within 2× of the floor.
 - One town's report (a subtree of about 2·10^4 members) against the same floor on the town.
-  Target: under 50 ms.
+  Target: under 50 ms. A branch's (its largest) beside: does the cost follow the subtree?
 - Each population's pass (its statement as the engine runs it, replayed) against its floor, for
   the county and the town: where the time goes.
 - The dashboard's data (``dangjian.stats.dashboard``) for the county, with its snapshot kept,
-  and for the town, when that module exists ("not yet" otherwise).
+  and for the town, counted live.
+- What would change, on the same rows: ``jit`` off, ``work_mem``, the proposed indexes (created
+  for the measurement, dropped after), each pass's grouping sets over its flat groups, the flows'
+  candidate days restricted to the subtree, and all of them together.
 
 Then EXPLAIN (ANALYZE, BUFFERS) of the main passes (the roll's grouping sets, the flows, the
-developed and the left) for the county and the town.
+developed and the left) for the county and the town, and of the town's as proposed.
 
 The county is built into a database of its own (by default the bench database's name plus
 ``_stats``; dropped and built again, in a few minutes, when its size, seed or any app's migrations
@@ -27,7 +30,8 @@ kind of unit), and the history of the report year: transfers inside a town and b
 of the system and back, from outside, deaths, 出党 with every reason, restorations, status
 changes, members developed and regularized in the year (some after an extended probation, with
 their development files), the year's 民主评议 of every branch, and the committees' terms (some
-overdue, some organizations with none). The report must pass its checks (审核公式) on this
+overdue, some organizations with none), the units the joint branches cover and the registers of
+units without an organization. The report must pass its checks (审核公式) on this
 county: the history is consistent.
 
 Run alone: ``python -m bench --only stats`` (``--members 100000`` for a quick look).
@@ -36,7 +40,6 @@ Run alone: ``python -m bench --only stats`` (``--members 100000`` for a quick lo
 import argparse
 import datetime as dt
 import importlib
-import importlib.util
 import os
 import random
 import statistics
