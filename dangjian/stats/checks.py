@@ -171,7 +171,3 @@ def failed(results: list[Result]) -> list[Result]:
 
 def as_of_label(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def summary(results: list[Result]) -> dict[str, Any]:
-    return {"total": len(results), "failed": len(failed(results))}

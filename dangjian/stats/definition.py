@@ -91,9 +91,6 @@ class Form:
                 return table
         raise KeyError(code)
 
-    def cell_refs(self) -> list[tuple[str, str, str]]:
-        return [(t.code, r.key, c.key) for t in self.tables for r in t.rows for c in t.columns]
-
 
 CELL_REF = re.compile(r"^([0-9A-Za-z]+):([a-z0-9_*]+):([a-z0-9_*]+)$")
 
